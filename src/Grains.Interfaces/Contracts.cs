@@ -1,0 +1,146 @@
+namespace Orleans.SpecRag;
+
+/// <summary>How a query is answered.</summary>
+[GenerateSerializer]
+public enum QueryMode
+{
+    /// <summary>Speculative RAG: parallel drafts from the specialist, scored by the generalist.</summary>
+    Speculative,
+
+    /// <summary>The paper's baseline: the generalist answers from all retrieved passages at once.</summary>
+    Standard,
+}
+
+/// <summary>A document supplied inline with a query; it is used as one retrieved passage.</summary>
+[GenerateSerializer, Immutable]
+public sealed record InlineDocument(
+    [property: Id(0)] string? Id,
+    [property: Id(1)] string? Title,
+    [property: Id(2)] string Text);
+
+/// <summary>A validated query with every default applied.</summary>
+[GenerateSerializer, Immutable]
+public sealed record QueryRequest
+{
+    [Id(0)] public required string Question { get; init; }
+    [Id(1)] public string Collection { get; init; } = QueryDefaults.Collection;
+    [Id(2)] public IReadOnlyList<InlineDocument>? Documents { get; init; }
+    [Id(3)] public int TopK { get; init; } = QueryDefaults.TopK;
+    [Id(4)] public int Drafts { get; init; } = QueryDefaults.Drafts;
+    [Id(5)] public int DocsPerDraft { get; init; } = QueryDefaults.DocsPerDraft;
+    [Id(6)] public QueryMode Mode { get; init; } = QueryMode.Speculative;
+    [Id(7)] public int Seed { get; init; } = QueryDefaults.Seed;
+    [Id(8)] public string? TraceId { get; init; }
+}
+
+/// <summary>The paper's defaults (top-10 passages, m = 5 drafts, k = 2 passages per draft) and the API's bounds.</summary>
+public static class QueryDefaults
+{
+    public const string Collection = "docs";
+    public const int TopK = 10;
+    public const int Drafts = 5;
+    public const int DocsPerDraft = 2;
+    public const int Seed = 0;
+
+    public const int MaxQuestionLength = 4000;
+    public const int MaxTopK = 100;
+    public const int MaxDrafts = 32;
+    public const int MaxInlineDocuments = 100;
+    public const int MaxDocumentTextLength = 100_000;
+}
+
+/// <summary>A retrieved passage as it travels between grains.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Passage(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string DocumentId,
+    [property: Id(2)] string? Title,
+    [property: Id(3)] string Text,
+    [property: Id(4)] float[] Embedding,
+    [property: Id(5)] double Score);
+
+/// <summary>Natural-log probabilities (all ≤ 0); <see cref="Total"/> is their sum and drives selection.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DraftScores(
+    [property: Id(0)] double Draft,
+    [property: Id(1)] double SelfConsistency,
+    [property: Id(2)] double SelfReflection)
+{
+    public double Total => Draft + SelfConsistency + SelfReflection;
+}
+
+/// <summary>One draft: an answer α and rationale β written by the drafter from one passage subset.</summary>
+[GenerateSerializer, Immutable]
+public sealed record Draft
+{
+    [Id(0)] public required int Index { get; init; }
+    [Id(1)] public required string Answer { get; init; }
+    [Id(2)] public required string Rationale { get; init; }
+    [Id(3)] public required IReadOnlyList<string> DocumentIds { get; init; }
+
+    /// <summary>ρ_Draft as a natural-log probability; the verifier adds ρ_SC and ρ_SR to it.</summary>
+    [Id(4)] public required double DraftScore { get; init; }
+    [Id(5)] public required double LatencyMs { get; init; }
+    [Id(6)] public required string Silo { get; init; }
+    [Id(7)] public required string Model { get; init; }
+}
+
+/// <summary>A draft together with the verifier's scores, as returned to the caller.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ScoredDraft(
+    [property: Id(0)] int Index,
+    [property: Id(1)] string Answer,
+    [property: Id(2)] string Rationale,
+    [property: Id(3)] IReadOnlyList<string> DocumentIds,
+    [property: Id(4)] DraftScores Scores,
+    [property: Id(5)] double LatencyMs,
+    [property: Id(6)] string Silo);
+
+[GenerateSerializer, Immutable]
+public sealed record Citation(
+    [property: Id(0)] string Id,
+    [property: Id(1)] string? Title);
+
+[GenerateSerializer, Immutable]
+public sealed record QueryTimings(
+    [property: Id(0)] double RetrievalMs,
+    [property: Id(1)] double ClusteringMs,
+    [property: Id(2)] double DraftingMs,
+    [property: Id(3)] double VerificationMs,
+    [property: Id(4)] double TotalMs);
+
+/// <summary>Which models produced an answer, named honestly (e.g. <c>extractive/all-MiniLM-L6-v2</c>).</summary>
+[GenerateSerializer, Immutable]
+public sealed record ModelNames(
+    [property: Id(0)] string? Drafter,
+    [property: Id(1)] string Verifier);
+
+/// <summary>The answer to a query together with everything needed to audit it.</summary>
+[GenerateSerializer, Immutable]
+public sealed record QueryResult
+{
+    [Id(0)] public required string Id { get; init; }
+    [Id(1)] public required string Question { get; init; }
+    [Id(2)] public required string Answer { get; init; }
+    [Id(3)] public required string Rationale { get; init; }
+    [Id(4)] public required QueryMode Mode { get; init; }
+    [Id(5)] public required IReadOnlyList<Citation> Citations { get; init; }
+    [Id(6)] public int? SelectedDraft { get; init; }
+    [Id(7)] public required IReadOnlyList<ScoredDraft> Drafts { get; init; }
+    [Id(8)] public required QueryTimings Timings { get; init; }
+    [Id(9)] public required ModelNames Models { get; init; }
+    [Id(10)] public string? TraceId { get; init; }
+    [Id(11)] public required string Collection { get; init; }
+    [Id(12)] public required string VerifierSilo { get; init; }
+    [Id(13)] public required DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>Drafts whose model call failed; the answer was chosen from the others.</summary>
+    [Id(14)] public IReadOnlyList<DraftFailure> FailedDrafts { get; init; } = [];
+}
+
+/// <summary>A draft that produced no result, with the reason.</summary>
+[GenerateSerializer, Immutable]
+public sealed record DraftFailure(
+    [property: Id(0)] int Index,
+    [property: Id(1)] IReadOnlyList<string> DocumentIds,
+    [property: Id(2)] string Error);

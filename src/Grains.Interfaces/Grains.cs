@@ -1,0 +1,66 @@
+using Orleans.Concurrency;
+
+namespace Orleans.SpecRag;
+
+/// <summary>
+/// Orchestrates one query (keyed by its id): retrieve, cluster, sample, fan out drafts, verify, persist.
+/// </summary>
+public interface IQueryGrain : IGrainWithStringKey
+{
+    Task<QueryResult> RunAsync(QueryRequest request);
+
+    /// <summary>The stored result, or null when no query with this id has run.</summary>
+    Task<QueryResult?> GetResultAsync();
+}
+
+/// <summary>Writes one draft from one passage subset. Stateless; placed only on drafter silos.</summary>
+public interface IDrafterGrain : IGrainWithIntegerKey
+{
+    Task<Draft> DraftAsync(DraftTask task);
+}
+
+/// <summary>Scores drafts without seeing the passages, and answers standard-RAG queries. Placed only on verifier silos.</summary>
+public interface IVerifierGrain : IGrainWithIntegerKey
+{
+    Task<VerificationResult> VerifyAsync(string question, IReadOnlyList<Draft> drafts);
+
+    Task<StandardAnswer> AnswerAsync(string question, IReadOnlyList<Passage> passages);
+}
+
+/// <summary>A named collection of documents, split into passages and embedded once at ingestion.</summary>
+public interface ICollectionGrain : IGrainWithStringKey
+{
+    Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents);
+
+    /// <summary>Removes a document; false when it was not there.</summary>
+    Task<bool> DeleteDocumentAsync(string documentId);
+
+    /// <summary>The collection's size, or null when it was never created.</summary>
+    /// <remarks>Reads interleave with a running ingestion: they only scan an immutable in-memory index.</remarks>
+    [AlwaysInterleave]
+    Task<CollectionInfo?> GetInfoAsync();
+
+    /// <summary>The <paramref name="topK"/> passages most similar to a unit-length query embedding.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK);
+}
+
+[GenerateSerializer, Immutable]
+public sealed record DraftTask(
+    [property: Id(0)] int Index,
+    [property: Id(1)] string Question,
+    [property: Id(2)] IReadOnlyList<Passage> Passages);
+
+[GenerateSerializer, Immutable]
+public sealed record VerificationResult(
+    [property: Id(0)] IReadOnlyList<DraftScores> Scores,
+    [property: Id(1)] string Silo,
+    [property: Id(2)] string Model);
+
+[GenerateSerializer, Immutable]
+public sealed record StandardAnswer(
+    [property: Id(0)] string Answer,
+    [property: Id(1)] string Rationale,
+    [property: Id(2)] IReadOnlyList<string> DocumentIds,
+    [property: Id(3)] string Silo,
+    [property: Id(4)] string Model);

@@ -1,0 +1,46 @@
+namespace Orleans.SpecRag;
+
+/// <summary>
+/// The roles a silo can play. A silo publishes its roles as Orleans silo metadata under
+/// <see cref="MetadataKey"/>; placement filters read them to pin grains to the right hardware.
+/// </summary>
+public static class SiloRoles
+{
+    /// <summary>Runs the small specialist drafter model; in production these silos own a GPU.</summary>
+    public const string Drafter = "drafter";
+
+    /// <summary>Runs the large generalist verifier model.</summary>
+    public const string Verifier = "verifier";
+
+    /// <summary>Silo metadata key whose value is the comma-separated role list.</summary>
+    public const string MetadataKey = "specrag.roles";
+
+    public static readonly IReadOnlyList<string> All = [Drafter, Verifier];
+
+    /// <summary>Parses a comma list such as <c>"drafter, verifier"</c>; unknown roles are rejected.</summary>
+    public static IReadOnlyList<string> Parse(string? value)
+    {
+        if (string.IsNullOrWhiteSpace(value))
+        {
+            return All;
+        }
+
+        var roles = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(r => r.ToLowerInvariant())
+            .Distinct()
+            .ToArray();
+        var unknown = roles.Where(r => !All.Contains(r)).ToArray();
+        if (unknown.Length > 0)
+        {
+            throw new ArgumentException(
+                $"Unknown silo role(s) '{string.Join(", ", unknown)}' in SpecRag:Roles; known roles are: {string.Join(", ", All)}.");
+        }
+
+        return roles;
+    }
+
+    /// <summary>True when a metadata value (comma list) contains <paramref name="role"/>.</summary>
+    public static bool Contains(string? metadataValue, string role) =>
+        metadataValue is not null &&
+        metadataValue.Split(',', StringSplitOptions.TrimEntries).Contains(role, StringComparer.OrdinalIgnoreCase);
+}

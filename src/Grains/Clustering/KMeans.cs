@@ -1,0 +1,184 @@
+using System.Numerics.Tensors;
+
+namespace Orleans.SpecRag.Clustering;
+
+/// <summary>The outcome of <see cref="KMeans.Cluster"/>.</summary>
+/// <param name="Assignments">The cluster of each input point.</param>
+/// <param name="Centroids">One centroid per cluster.</param>
+/// <param name="Iterations">Lloyd iterations until the assignment stopped changing.</param>
+public sealed record KMeansResult(int[] Assignments, float[][] Centroids, int Iterations)
+{
+    /// <summary>The point indices of each cluster, ascending; no cluster is empty.</summary>
+    public IReadOnlyList<IReadOnlyList<int>> Clusters =>
+        Enumerable.Range(0, Centroids.Length)
+            .Select(c => (IReadOnlyList<int>)Enumerable.Range(0, Assignments.Length).Where(i => Assignments[i] == c).ToArray())
+            .ToArray();
+}
+
+/// <summary>
+/// K-means with k-means++ seeding (Arthur and Vassilvitskii, 2007) and Lloyd iterations. Deterministic for a
+/// given seed, so a query with a seed can be replayed exactly. Distances are squared Euclidean; for
+/// unit-length embeddings that orders points exactly like cosine distance.
+/// </summary>
+public static class KMeans
+{
+    public const int DefaultMaxIterations = 100;
+
+    public static KMeansResult Cluster(IReadOnlyList<float[]> points, int k, int seed, int maxIterations = DefaultMaxIterations)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
+        if (points.Count < k)
+        {
+            throw new ArgumentException($"Cannot make {k} clusters from {points.Count} points.", nameof(points));
+        }
+
+        var random = new Random(seed);
+        var centroids = SeedPlusPlus(points, k, random);
+        var assignments = new int[points.Count];
+        Array.Fill(assignments, -1);
+
+        var iterations = 0;
+        while (iterations < maxIterations)
+        {
+            iterations++;
+            var changed = Assign(points, centroids, assignments);
+            FillEmptyClusters(points, centroids, assignments);
+            UpdateCentroids(points, centroids, assignments);
+            if (!changed)
+            {
+                break;
+            }
+        }
+
+        return new KMeansResult(assignments, centroids, iterations);
+    }
+
+    private static float[][] SeedPlusPlus(IReadOnlyList<float[]> points, int k, Random random)
+    {
+        var centroids = new float[k][];
+        var chosen = new HashSet<int>();
+        var first = random.Next(points.Count);
+        centroids[0] = (float[])points[first].Clone();
+        chosen.Add(first);
+
+        var nearest = points.Select(p => Distance(p, centroids[0])).ToArray();
+        for (var c = 1; c < k; c++)
+        {
+            var total = nearest.Sum();
+            int next;
+            if (total <= 0)
+            {
+                // Every remaining point coincides with a centroid: take any point not used yet.
+                var unused = Enumerable.Range(0, points.Count).Where(i => !chosen.Contains(i)).ToArray();
+                next = unused[random.Next(unused.Length)];
+            }
+            else
+            {
+                // D² sampling: the next centroid is drawn with probability proportional to its squared distance.
+                var target = random.NextDouble() * total;
+                next = points.Count - 1;
+                for (var i = 0; i < points.Count; i++)
+                {
+                    target -= nearest[i];
+                    if (target < 0 && nearest[i] > 0)
+                    {
+                        next = i;
+                        break;
+                    }
+                }
+            }
+
+            centroids[c] = (float[])points[next].Clone();
+            chosen.Add(next);
+            for (var i = 0; i < points.Count; i++)
+            {
+                nearest[i] = Math.Min(nearest[i], Distance(points[i], centroids[c]));
+            }
+        }
+
+        return centroids;
+    }
+
+    private static bool Assign(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments)
+    {
+        var changed = false;
+        for (var i = 0; i < points.Count; i++)
+        {
+            var best = 0;
+            var bestDistance = double.MaxValue;
+            for (var c = 0; c < centroids.Length; c++)
+            {
+                var d = Distance(points[i], centroids[c]);
+                if (d < bestDistance)
+                {
+                    bestDistance = d;
+                    best = c;
+                }
+            }
+
+            if (assignments[i] != best)
+            {
+                assignments[i] = best;
+                changed = true;
+            }
+        }
+
+        return changed;
+    }
+
+    // A cluster can lose all its points; it takes the point farthest from its own centroid instead,
+    // so the result always has exactly k non-empty clusters.
+    private static void FillEmptyClusters(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments)
+    {
+        for (var c = 0; c < centroids.Length; c++)
+        {
+            if (assignments.Contains(c))
+            {
+                continue;
+            }
+
+            var sizes = new int[centroids.Length];
+            foreach (var a in assignments)
+            {
+                sizes[a]++;
+            }
+
+            var farthest = Enumerable.Range(0, points.Count)
+                .Where(i => sizes[assignments[i]] > 1)
+                .OrderByDescending(i => Distance(points[i], centroids[assignments[i]]))
+                .ThenBy(i => i)
+                .First();
+            assignments[farthest] = c;
+        }
+    }
+
+    private static void UpdateCentroids(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments)
+    {
+        var dimensions = points[0].Length;
+        for (var c = 0; c < centroids.Length; c++)
+        {
+            var sum = new float[dimensions];
+            var count = 0;
+            for (var i = 0; i < points.Count; i++)
+            {
+                if (assignments[i] == c)
+                {
+                    TensorPrimitives.Add(sum, points[i], sum);
+                    count++;
+                }
+            }
+
+            if (count > 0)
+            {
+                TensorPrimitives.Divide(sum, count, sum);
+                centroids[c] = sum;
+            }
+        }
+    }
+
+    private static double Distance(float[] a, float[] b)
+    {
+        var d = TensorPrimitives.Distance(a, b);
+        return (double)d * d;
+    }
+}

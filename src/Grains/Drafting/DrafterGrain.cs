@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Orleans.Concurrency;
+using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Placement;
+using Orleans.SpecRag.Telemetry;
+
+namespace Orleans.SpecRag.Drafting;
+
+/// <summary>
+/// Writes one draft with the silo's specialist model. Stateless and reentrant: one activation per silo
+/// serves every concurrent draft, and the model adapter decides how many run at once on the hardware.
+/// </summary>
+[StatelessWorker, Reentrant, DrafterSilosOnly]
+public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Grain, IDrafterGrain
+{
+    public async Task<Draft> DraftAsync(DraftTask task)
+    {
+        using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.draft");
+        activity?.SetTag("specrag.draft.index", task.Index);
+        activity?.SetTag("specrag.draft.passage_ids", string.Join(',', task.Passages.Select(p => p.Id)));
+        activity?.SetTag("specrag.silo", silo.SiloAddress.ToString());
+        activity?.SetTag("specrag.model", model.Name);
+
+        var started = Stopwatch.GetTimestamp();
+        SpecRagTelemetry.DraftsInFlight.Add(1);
+        try
+        {
+            var output = await model.DraftAsync(task.Question, task.Passages);
+            var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            activity?.SetTag("specrag.score.draft", output.DraftScore);
+            SpecRagTelemetry.DraftDuration.Record(latency);
+            SpecRagTelemetry.Drafts.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
+            return new Draft
+            {
+                Index = task.Index,
+                Answer = output.Answer,
+                Rationale = output.Rationale,
+                DocumentIds = task.Passages.Select(p => p.Id).ToArray(),
+                DraftScore = Math.Min(0, output.DraftScore),
+                LatencyMs = latency,
+                Silo = silo.SiloAddress.ToString(),
+                Model = model.Name,
+            };
+        }
+        catch (Exception ex)
+        {
+            activity?.SetStatus(ActivityStatusCode.Error, ex.Message);
+            SpecRagTelemetry.Drafts.Add(1, new KeyValuePair<string, object?>("outcome", "error"));
+            throw;
+        }
+        finally
+        {
+            SpecRagTelemetry.DraftsInFlight.Add(-1);
+        }
+    }
+}

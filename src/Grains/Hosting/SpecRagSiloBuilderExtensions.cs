@@ -1,0 +1,97 @@
+using System.Net;
+using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Orleans.Configuration;
+using Orleans.Placement;
+using Orleans.Runtime.MembershipService.SiloMetadata;
+using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Extractive;
+using Orleans.SpecRag.Placement;
+
+namespace Orleans.SpecRag.Hosting;
+
+/// <summary>Wires Speculative RAG into a silo: roles, placement, storage, models. Shared by the silo host, the gateway and tests.</summary>
+public static class SpecRagSiloBuilderExtensions
+{
+    public const string ExtractiveBackend = "extractive";
+
+    /// <summary>Adds the grains' services and publishes the silo's roles (configuration <c>SpecRag:Roles</c>).</summary>
+    public static ISiloBuilder AddSpecRag(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var roles = SiloRoles.Parse(configuration["SpecRag:Roles"]);
+        silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = string.Join(',', roles) });
+        silo.AddActivityPropagation();
+
+        var storage = configuration["SpecRag:Storage"] ?? "memory";
+        if (!storage.Equals("memory", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SpecRag:Storage '{storage}' is not supported; use 'memory'.");
+        }
+
+        silo.AddMemoryGrainStorage(SpecRagStorage.Name);
+
+        silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
+        silo.Services.AddSingleton<SiloRoleDirectory>();
+        silo.Services.AddSpecRagModels(configuration);
+        return silo;
+    }
+
+    /// <summary>
+    /// Localhost clustering with ports from configuration (<c>Orleans:Endpoints:SiloPort</c>,
+    /// <c>Orleans:Endpoints:GatewayPort</c>), so several silos can run side by side on one machine;
+    /// a silo that is not the first joins <c>SpecRag:Clustering:PrimarySiloEndpoint</c>.
+    /// </summary>
+    public static ISiloBuilder UseSpecRagClustering(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var mode = configuration["SpecRag:Clustering"] ?? "localhost";
+        if (!mode.Equals("localhost", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SpecRag:Clustering '{mode}' is not supported; use 'localhost'.");
+        }
+
+        var siloPort = configuration.GetValue("Orleans:Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
+        var gatewayPort = configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+        var primary = configuration["SpecRag:Clustering:PrimarySiloEndpoint"] is { Length: > 0 } text
+            ? IPEndPoint.Parse(text)
+            : null;
+        silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "specrag", clusterId: configuration["Orleans:ClusterId"] ?? "specrag-local");
+        return silo;
+    }
+
+    /// <summary>The embedder and the drafter and verifier models chosen by <c>SpecRag:Drafter:Backend</c> and <c>SpecRag:Verifier:Backend</c>.</summary>
+    public static IServiceCollection AddSpecRagModels(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<MiniLmEmbedder>();
+        services.AddSingleton<IEmbedder>(sp => new CachingEmbedder(
+            sp.GetRequiredService<MiniLmEmbedder>(),
+            new MemoryCache(new MemoryCacheOptions { SizeLimit = CachingEmbedder.CapacityInVectors })));
+
+        var drafter = Backend(configuration, "Drafter");
+        var verifier = Backend(configuration, "Verifier");
+        services.AddSingleton<IDraftModel>(sp => drafter switch
+        {
+            _ => new ExtractiveDraftModel(sp.GetRequiredService<IEmbedder>()),
+        });
+        services.AddSingleton<IVerifierModel>(sp => verifier switch
+        {
+            _ => new ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()),
+        });
+
+        services.AddHostedService<ModelWarmUpService>();
+        services.AddHealthChecks().AddCheck<ModelReadinessCheck>("models", tags: ["ready"]);
+        return services;
+    }
+
+    private static string Backend(IConfiguration configuration, string role)
+    {
+        var backend = configuration[$"SpecRag:{role}:Backend"] ?? ExtractiveBackend;
+        if (!backend.Equals(ExtractiveBackend, StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"SpecRag:{role}:Backend '{backend}' is not supported; available backends: {ExtractiveBackend}.");
+        }
+
+        return backend.ToLowerInvariant();
+    }
+}

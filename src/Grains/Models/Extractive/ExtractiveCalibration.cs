@@ -1,0 +1,20 @@
+namespace Orleans.SpecRag.Models.Extractive;
+
+/// <summary>
+/// Maps a cosine similarity of all-MiniLM-L6-v2 embeddings to a probability with a logistic curve:
+/// p(s) = σ(<see cref="Slope"/> · (s − <see cref="Midpoint"/>)). Cosine 0.35 is roughly where MiniLM separates
+/// related from unrelated text, so it maps to 0.5; a slope of 10 spreads the useful range 0.1..0.7 over
+/// probabilities 0.08..0.97. See docs/scoring.md.
+/// </summary>
+public static class ExtractiveCalibration
+{
+    public const double Slope = 10.0;
+    public const double Midpoint = 0.35;
+
+    /// <summary>log p(s), computed stably: log σ(x) = −log(1 + e^(−x)).</summary>
+    public static double LogProbability(double cosine)
+    {
+        var x = Slope * (cosine - Midpoint);
+        return x >= 0 ? -double.LogP1(Math.Exp(-x)) : x - double.LogP1(Math.Exp(x));
+    }
+}

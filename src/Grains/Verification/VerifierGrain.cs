@@ -1,0 +1,38 @@
+using System.Diagnostics;
+using Orleans.Concurrency;
+using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Placement;
+using Orleans.SpecRag.Telemetry;
+
+namespace Orleans.SpecRag.Verification;
+
+/// <summary>Runs the generalist model: scores drafts (never seeing their passages) or, in standard mode, answers.</summary>
+[StatelessWorker, Reentrant, VerifierSilosOnly]
+public sealed class VerifierGrain(IVerifierModel model, ILocalSiloDetails silo) : Grain, IVerifierGrain
+{
+    public async Task<VerificationResult> VerifyAsync(string question, IReadOnlyList<Draft> drafts)
+    {
+        using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.verify");
+        activity?.SetTag("specrag.silo", silo.SiloAddress.ToString());
+        activity?.SetTag("specrag.model", model.Name);
+        activity?.SetTag("specrag.drafts", drafts.Count);
+
+        var started = Stopwatch.GetTimestamp();
+        var outputs = drafts.Select(d => new DraftOutput(d.Answer, d.Rationale, d.DraftScore)).ToArray();
+        var scores = await model.ScoreAsync(question, outputs);
+        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)).ToArray();
+        SpecRagTelemetry.VerifyDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new VerificationResult(combined, silo.SiloAddress.ToString(), model.Name);
+    }
+
+    public async Task<StandardAnswer> AnswerAsync(string question, IReadOnlyList<Passage> passages)
+    {
+        using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.answer");
+        activity?.SetTag("specrag.silo", silo.SiloAddress.ToString());
+        activity?.SetTag("specrag.model", model.Name);
+
+        var output = await model.AnswerAsync(question, passages);
+        return new StandardAnswer(output.Answer, output.Rationale, output.EvidenceIds ?? passages.Select(p => p.Id).ToArray(),
+            silo.SiloAddress.ToString(), model.Name);
+    }
+}
