@@ -68,9 +68,10 @@ public sealed class CollectionGrain(
         RebuildIndex();
         await state.WriteStateAsync();
 
-        logger.LogInformation("Collection {Collection}: {Added} added, {Updated} updated, {Passages} passages embedded",
+        logger.LogInformation("Collection {Collection}: {Added} added, {Updated} updated, {Embedded} passages embedded",
             Name, added, updated, texts.Length);
-        return new IngestResult(Name, added, updated, texts.Length);
+        var passageCount = documents.Select(d => d.Id).Distinct().Sum(id => state.State.Documents[id].Passages.Count);
+        return new IngestResult(Name, added, updated, passageCount);
     }
 
     public async Task<bool> DeleteDocumentAsync(string documentId)

@@ -1,0 +1,159 @@
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
+using Microsoft.Extensions.Options;
+using Orleans.SpecRag.Gateway.Validation;
+
+namespace Orleans.SpecRag.Gateway.Apis;
+
+/// <summary>Ingestion and inspection of collections.</summary>
+public static class CollectionsApi
+{
+    public const string NdjsonMediaType = "application/x-ndjson";
+
+    public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1/collections").WithTags("Collections");
+
+        api.MapPost("/{name}/documents", IngestAsync)
+            .WithName("IngestDocuments")
+            .WithSummary("Add or replace documents; each is split into ~100-word passages and embedded once.")
+            .Accepts<IngestRequestBody>("application/json", NdjsonMediaType)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapGet("/{name}", GetAsync)
+            .WithName("GetCollection")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapDelete("/{name}/documents/{id}", DeleteDocumentAsync)
+            .WithName("DeleteDocument")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> IngestAsync(
+        string name, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+    {
+        if (!RequestValidator.IsValidCollectionName(name))
+        {
+            return InvalidName(name);
+        }
+
+        IReadOnlyList<DocumentBody?>? documents;
+        var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
+        switch (mediaType)
+        {
+            case "application/json":
+                var body = await JsonSerializer.DeserializeAsync<IngestRequestBody>(request.Body, json.Value.SerializerOptions, cancellationToken);
+                documents = body?.Documents;
+                break;
+            case NdjsonMediaType:
+                var (parsed, error) = await ReadNdjsonAsync(request, json.Value.SerializerOptions, cancellationToken);
+                if (error is not null)
+                {
+                    return error;
+                }
+
+                documents = parsed;
+                break;
+            default:
+                return TypedResults.Problem(
+                    statusCode: StatusCodes.Status415UnsupportedMediaType,
+                    title: "Unsupported media type",
+                    detail: $"Send documents as application/json ({{\"documents\": [...]}}) or {NdjsonMediaType} (one document per line), not '{request.ContentType ?? "nothing"}'.");
+        }
+
+        var validation = RequestValidator.Validate(documents);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.Errors, title: "The documents are invalid");
+        }
+
+        return TypedResults.Ok(await grains.GetGrain<ICollectionGrain>(name).UpsertAsync(validation.Value!));
+    }
+
+    public static async Task<Results<Ok<CollectionInfo>, ValidationProblem, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
+    {
+        if (!RequestValidator.IsValidCollectionName(name))
+        {
+            return InvalidName(name);
+        }
+
+        var info = await grains.GetGrain<ICollectionGrain>(name).GetInfoAsync();
+        return info is null ? NotFound(name) : TypedResults.Ok(info);
+    }
+
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteDocumentAsync(string name, string id, IGrainFactory grains)
+    {
+        if (!RequestValidator.IsValidCollectionName(name))
+        {
+            return InvalidName(name);
+        }
+
+        if (!RequestValidator.IsValidDocumentId(id))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["The document id is not valid."] });
+        }
+
+        var collection = grains.GetGrain<ICollectionGrain>(name);
+        if (await collection.GetInfoAsync() is null)
+        {
+            return NotFound(name);
+        }
+
+        return await collection.DeleteDocumentAsync(id)
+            ? TypedResults.NoContent()
+            : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Document not found",
+                detail: $"Collection '{name}' has no document '{id}'.");
+    }
+
+    private static async Task<(List<DocumentBody?> Documents, ValidationProblem? Error)> ReadNdjsonAsync(
+        HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
+    {
+        var documents = new List<DocumentBody?>();
+        using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
+        var lineNumber = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        {
+            lineNumber++;
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            if (documents.Count >= RequestValidator.MaxIngestDocuments)
+            {
+                return (documents, TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    ["documents"] = [$"At most {RequestValidator.MaxIngestDocuments} documents can be ingested per request."],
+                }));
+            }
+
+            try
+            {
+                documents.Add(JsonSerializer.Deserialize<DocumentBody>(line, options));
+            }
+            catch (JsonException ex)
+            {
+                return (documents, TypedResults.ValidationProblem(new Dictionary<string, string[]>
+                {
+                    [$"line {lineNumber}"] = [$"Not a JSON document object: {ex.Message}"],
+                }, title: "The NDJSON body is invalid"));
+            }
+        }
+
+        return (documents, null);
+    }
+
+    private static ValidationProblem InvalidName(string name) =>
+        TypedResults.ValidationProblem(new Dictionary<string, string[]>
+        {
+            ["name"] = [$"'{(name.Length > 80 ? name[..80] + "…" : name)}' is not a valid collection name ({RequestValidator.CollectionNameRule})."],
+        }, title: "Invalid collection name");
+
+    private static ProblemHttpResult NotFound(string name) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Collection not found", detail: $"Collection '{name}' does not exist.");
+}

@@ -1,0 +1,56 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.SpecRag.Gateway.Validation;
+
+namespace Orleans.SpecRag.Gateway.Apis;
+
+/// <summary><c>POST /v1/query</c> and <c>GET /v1/queries/{id}</c>.</summary>
+public static class QueryApi
+{
+    public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
+    {
+        var api = app.MapGroup("/v1").WithTags("Query");
+
+        api.MapPost("/query", AskAsync)
+            .WithName("Query")
+            .WithSummary("Answer a question with Speculative RAG (or the standard-RAG baseline).")
+            .Accepts<QueryRequestBody>("application/json")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+
+        api.MapGet("/queries/{id}", GetAsync)
+            .WithName("GetQuery")
+            .WithSummary("A stored query result.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    public static async Task<Results<Ok<QueryResult>, ValidationProblem>> AskAsync(QueryRequestBody body, IGrainFactory grains)
+    {
+        var validation = RequestValidator.Validate(body);
+        if (!validation.IsValid)
+        {
+            return TypedResults.ValidationProblem(validation.Errors, title: "The query is invalid");
+        }
+
+        var id = Guid.NewGuid().ToString("N");
+        var request = validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() };
+        var result = await grains.GetGrain<IQueryGrain>(id).RunAsync(request);
+        return TypedResults.Ok(result);
+    }
+
+    public static async Task<Results<Ok<QueryResult>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    {
+        // Only ids the service could have issued reach a grain: anything else cannot exist.
+        var result = Guid.TryParseExact(id, "N", out _)
+            ? await grains.GetGrain<IQueryGrain>(id.ToLowerInvariant()).GetResultAsync()
+            : null;
+        return result is null
+            ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Query not found", detail: $"No query with id '{Shorten(id)}' has run.")
+            : TypedResults.Ok(result);
+    }
+
+    private static string Shorten(string value) => value.Length <= 64 ? value : value[..64] + "…";
+}

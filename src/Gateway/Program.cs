@@ -1,0 +1,44 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orleans.SpecRag.Gateway.Apis;
+using Orleans.SpecRag.Gateway.DemoCorpus;
+using Orleans.SpecRag.Gateway.Problems;
+using Orleans.SpecRag.Hosting;
+using Orleans.SpecRag.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults();
+
+// With nothing configured the gateway co-hosts one silo with both roles, localhost clustering and memory
+// storage: the embedded default that runs on a fresh machine.
+builder.UseOrleans(silo => silo
+    .UseSpecRagClustering(builder.Configuration)
+    .AddSpecRag(builder.Configuration));
+
+builder.Services.AddOpenApi();
+builder.Services.AddExceptionHandler<SpecRagExceptionHandler>();
+builder.Services.ConfigureHttpJsonOptions(options =>
+{
+    options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));
+    options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+});
+
+builder.Services.Configure<DemoCorpusOptions>(builder.Configuration.GetSection("SpecRag:DemoCorpus"));
+builder.Services.AddSingleton<DemoCorpusSeeder>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoCorpusSeeder>());
+builder.Services.AddHealthChecks().AddCheck<DemoCorpusSeeder>("demo-corpus", tags: [ServiceDefaultsExtensions.ReadyTag]);
+
+var app = builder.Build();
+
+app.UseExceptionHandler();
+app.UseStatusCodePages();
+
+app.MapOpenApi();
+app.MapDefaultEndpoints();
+app.MapQueryApi();
+app.MapCollectionsApi();
+
+app.Run();
+
+/// <summary>Entry point; public so tests can host the gateway with WebApplicationFactory.</summary>
+public partial class Program;

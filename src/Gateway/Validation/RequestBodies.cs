@@ -1,0 +1,22 @@
+namespace Orleans.SpecRag.Gateway.Validation;
+
+/// <summary>The JSON body of <c>POST /v1/query</c>. Everything is nullable so that "missing" can be told apart and reported.</summary>
+public sealed record QueryRequestBody(
+    string? Question,
+    string? Collection,
+    IReadOnlyList<DocumentBody?>? Documents,
+    int? TopK,
+    int? Drafts,
+    int? DocsPerDraft,
+    string? Mode,
+    int? Seed);
+
+/// <summary>A document, either inline in a query (<c>id</c> optional) or for ingestion (<c>id</c> required).</summary>
+public sealed record DocumentBody(
+    string? Id,
+    string? Title,
+    string? Text,
+    Dictionary<string, string>? Metadata);
+
+/// <summary>The JSON body of <c>POST /v1/collections/{name}/documents</c>.</summary>
+public sealed record IngestRequestBody(IReadOnlyList<DocumentBody?>? Documents);

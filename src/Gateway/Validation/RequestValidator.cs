@@ -1,0 +1,245 @@
+using System.Text.RegularExpressions;
+
+namespace Orleans.SpecRag.Gateway.Validation;
+
+/// <summary>
+/// Turns request bodies into validated grain requests, or into field → messages errors that the API
+/// returns as a 400 validation problem. Pure functions: unit-tested without a server.
+/// </summary>
+public static partial class RequestValidator
+{
+    public const int MaxIngestDocuments = 1000;
+    public const int MaxDocumentIdLength = 200;
+    public const int MaxTitleLength = 1000;
+    public const int MaxIngestTextLength = 1_000_000;
+
+    public static bool IsValidCollectionName(string? name) => name is not null && CollectionName().IsMatch(name);
+
+    public const string CollectionNameRule = "1 to 64 characters: letters, digits, '-' or '_', starting with a letter or digit";
+
+    public static ValidationOutcome<QueryRequest> Validate(QueryRequestBody body)
+    {
+        var errors = new Errors();
+
+        if (string.IsNullOrWhiteSpace(body.Question))
+        {
+            errors.Add("question", "The question is required and must not be empty.");
+        }
+        else if (body.Question.Length > QueryDefaults.MaxQuestionLength)
+        {
+            errors.Add("question", $"The question has {body.Question.Length} characters; at most {QueryDefaults.MaxQuestionLength} are allowed.");
+        }
+
+        var collection = body.Collection ?? QueryDefaults.Collection;
+        if (!IsValidCollectionName(collection))
+        {
+            errors.Add("collection", $"'{Truncate(collection)}' is not a valid collection name ({CollectionNameRule}).");
+        }
+
+        var topK = body.TopK ?? QueryDefaults.TopK;
+        if (topK is < 1 or > QueryDefaults.MaxTopK)
+        {
+            errors.Add("topK", $"topK must be between 1 and {QueryDefaults.MaxTopK}; it was {topK}.");
+        }
+
+        var drafts = body.Drafts ?? QueryDefaults.Drafts;
+        if (drafts is < 1 or > QueryDefaults.MaxDrafts)
+        {
+            errors.Add("drafts", $"drafts must be between 1 and {QueryDefaults.MaxDrafts}; it was {drafts}.");
+        }
+
+        var docsPerDraft = body.DocsPerDraft ?? QueryDefaults.DocsPerDraft;
+        if (docsPerDraft < 1)
+        {
+            errors.Add("docsPerDraft", $"docsPerDraft must be at least 1; it was {docsPerDraft}.");
+        }
+        else if (docsPerDraft > topK)
+        {
+            errors.Add("docsPerDraft", $"docsPerDraft ({docsPerDraft}) cannot exceed topK ({topK}).");
+        }
+
+        var mode = QueryMode.Speculative;
+        if (body.Mode is not null && !TryParseMode(body.Mode, out mode))
+        {
+            errors.Add("mode", $"mode must be 'speculative' or 'standard'; it was '{Truncate(body.Mode)}'.");
+        }
+
+        List<InlineDocument>? documents = null;
+        if (body.Documents is not null)
+        {
+            if (body.Documents.Count == 0)
+            {
+                errors.Add("documents", "documents, when given, must hold at least one document.");
+            }
+            else if (body.Documents.Count > QueryDefaults.MaxInlineDocuments)
+            {
+                errors.Add("documents", $"At most {QueryDefaults.MaxInlineDocuments} documents can be sent with a query; there were {body.Documents.Count}.");
+            }
+            else
+            {
+                documents = [];
+                for (var i = 0; i < body.Documents.Count; i++)
+                {
+                    var document = body.Documents[i];
+                    var field = $"documents[{i}]";
+                    if (document is null)
+                    {
+                        errors.Add(field, "A document must be an object with a 'text'.");
+                        continue;
+                    }
+
+                    ValidateText(errors, $"{field}.text", document.Text, QueryDefaults.MaxDocumentTextLength);
+                    if (document.Id is not null)
+                    {
+                        ValidateId(errors, $"{field}.id", document.Id);
+                    }
+
+                    ValidateTitle(errors, $"{field}.title", document.Title);
+                    documents.Add(new InlineDocument(document.Id, document.Title, document.Text ?? string.Empty));
+                }
+
+                var duplicate = body.Documents.Where(d => d?.Id is not null).GroupBy(d => d!.Id).FirstOrDefault(g => g.Count() > 1);
+                if (duplicate is not null)
+                {
+                    errors.Add("documents", $"Document id '{Truncate(duplicate.Key)}' appears more than once.");
+                }
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            return ValidationOutcome<QueryRequest>.Invalid(errors);
+        }
+
+        return ValidationOutcome<QueryRequest>.Valid(new QueryRequest
+        {
+            Question = body.Question!.Trim(),
+            Collection = collection,
+            Documents = documents,
+            TopK = topK,
+            Drafts = drafts,
+            DocsPerDraft = docsPerDraft,
+            Mode = mode,
+            Seed = body.Seed ?? QueryDefaults.Seed,
+        });
+    }
+
+    public static ValidationOutcome<IReadOnlyList<IngestDocument>> Validate(IReadOnlyList<DocumentBody?>? documents)
+    {
+        var errors = new Errors();
+        if (documents is null || documents.Count == 0)
+        {
+            errors.Add("documents", "At least one document is required.");
+            return ValidationOutcome<IReadOnlyList<IngestDocument>>.Invalid(errors);
+        }
+
+        if (documents.Count > MaxIngestDocuments)
+        {
+            errors.Add("documents", $"At most {MaxIngestDocuments} documents can be ingested per request; there were {documents.Count}.");
+            return ValidationOutcome<IReadOnlyList<IngestDocument>>.Invalid(errors);
+        }
+
+        var valid = new List<IngestDocument>();
+        for (var i = 0; i < documents.Count; i++)
+        {
+            var document = documents[i];
+            var field = $"documents[{i}]";
+            if (document is null)
+            {
+                errors.Add(field, "A document must be an object with an 'id' and a 'text'.");
+                continue;
+            }
+
+            if (document.Id is null)
+            {
+                errors.Add($"{field}.id", "The document id is required.");
+            }
+            else
+            {
+                ValidateId(errors, $"{field}.id", document.Id);
+            }
+
+            ValidateTitle(errors, $"{field}.title", document.Title);
+            ValidateText(errors, $"{field}.text", document.Text, MaxIngestTextLength);
+            valid.Add(new IngestDocument(document.Id ?? string.Empty, document.Title, document.Text ?? string.Empty, document.Metadata));
+        }
+
+        var duplicate = documents.Where(d => d?.Id is not null).GroupBy(d => d!.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            errors.Add("documents", $"Document id '{Truncate(duplicate.Key)}' appears more than once in the request.");
+        }
+
+        return errors.Count > 0
+            ? ValidationOutcome<IReadOnlyList<IngestDocument>>.Invalid(errors)
+            : ValidationOutcome<IReadOnlyList<IngestDocument>>.Valid(valid);
+    }
+
+    public static bool IsValidDocumentId(string id) =>
+        !string.IsNullOrWhiteSpace(id) && id.Length <= MaxDocumentIdLength && !id.Any(char.IsControl);
+
+    private static void ValidateId(Errors errors, string field, string id)
+    {
+        if (!IsValidDocumentId(id))
+        {
+            errors.Add(field, $"A document id must be 1 to {MaxDocumentIdLength} characters without control characters.");
+        }
+    }
+
+    private static void ValidateTitle(Errors errors, string field, string? title)
+    {
+        if (title is { Length: > MaxTitleLength })
+        {
+            errors.Add(field, $"A title can have at most {MaxTitleLength} characters.");
+        }
+    }
+
+    private static void ValidateText(Errors errors, string field, string? text, int maxLength)
+    {
+        if (string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(field, "The text is required and must not be empty.");
+        }
+        else if (text.Length > maxLength)
+        {
+            errors.Add(field, $"The text has {text.Length} characters; at most {maxLength} are allowed.");
+        }
+    }
+
+    private static bool TryParseMode(string value, out QueryMode mode)
+    {
+        switch (value.Trim().ToLowerInvariant())
+        {
+            case "speculative":
+                mode = QueryMode.Speculative;
+                return true;
+            case "standard":
+                mode = QueryMode.Standard;
+                return true;
+            default:
+                mode = default;
+                return false;
+        }
+    }
+
+    private static string Truncate(string? value) => value is null ? string.Empty : value.Length <= 80 ? value : value[..80] + "…";
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
+    private static partial Regex CollectionName();
+
+    private sealed class Errors : Dictionary<string, string[]>
+    {
+        public void Add(string field, string message) =>
+            this[field] = TryGetValue(field, out var existing) ? [.. existing, message] : [message];
+    }
+}
+
+/// <summary>Either a valid value or the errors, by field, that made it invalid.</summary>
+public sealed record ValidationOutcome<T>(T? Value, IDictionary<string, string[]> Errors)
+{
+    public bool IsValid => Errors.Count == 0;
+
+    public static ValidationOutcome<T> Valid(T value) => new(value, new Dictionary<string, string[]>());
+
+    public static ValidationOutcome<T> Invalid(IDictionary<string, string[]> errors) => new(default, errors);
+}
