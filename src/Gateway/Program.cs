@@ -16,6 +16,9 @@ builder.UseOrleans(silo => silo
     .AddSpecRag(builder.Configuration));
 
 builder.Services.AddOpenApi();
+
+// Let malformed bodies reach SpecRagExceptionHandler, which names the offending field in the problem.
+builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<SpecRagExceptionHandler>();
 builder.Services.ConfigureHttpJsonOptions(options =>
 {

@@ -53,7 +53,7 @@ public static partial class RequestValidator
         {
             errors.Add("docsPerDraft", $"docsPerDraft must be at least 1; it was {docsPerDraft}.");
         }
-        else if (docsPerDraft > topK)
+        else if (docsPerDraft > topK && topK >= 1)
         {
             errors.Add("docsPerDraft", $"docsPerDraft ({docsPerDraft}) cannot exceed topK ({topK}).");
         }

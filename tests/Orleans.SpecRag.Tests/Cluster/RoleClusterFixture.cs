@@ -1,0 +1,67 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.SpecRag.Hosting;
+using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Tests.Support;
+using Orleans.TestingHost;
+
+namespace Orleans.SpecRag.Tests.Cluster;
+
+/// <summary>
+/// A real three-silo Orleans cluster in this process: the primary silo is a verifier, the two others are
+/// drafters (the GPU silos of a production cluster). Drafters run <see cref="BarrierDraftModel"/>.
+/// </summary>
+public class RoleClusterFixture : IAsyncLifetime
+{
+    public BarrierDraftModel Drafter { get; } = new();
+
+    public ModelCallLog CallLog { get; } = new();
+
+    public InProcessTestCluster Cluster { get; private set; } = null!;
+
+    public IGrainFactory Grains => Cluster.Client;
+
+    /// <summary>Roles by silo position: index 0 is the primary silo.</summary>
+    protected virtual string[] SiloRoles => [SpecRag.SiloRoles.Verifier, SpecRag.SiloRoles.Drafter, SpecRag.SiloRoles.Drafter];
+
+    private readonly Dictionary<string, string> _rolesBySiloName = new();
+
+    public IReadOnlyList<SiloAddress> SilosWithRole(string role) =>
+        Cluster.Silos.Where(s => _rolesBySiloName[s.Name].Split(',').Contains(role)).Select(s => s.SiloAddress).ToArray();
+
+    public async Task InitializeAsync()
+    {
+        var roles = SiloRoles;
+        var next = 0;
+        var builder = new InProcessTestClusterBuilder((short)roles.Length);
+        builder.ConfigureSilo((options, silo) =>
+        {
+            var siloRoles = roles[Interlocked.Increment(ref next) - 1];
+            lock (_rolesBySiloName)
+            {
+                _rolesBySiloName[options.SiloName] = siloRoles;
+            }
+
+            var configuration = new ConfigurationBuilder()
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["SpecRag:Roles"] = siloRoles })
+                .Build();
+            silo.AddSpecRag(configuration);
+            silo.Services.AddSingleton(SharedModels.MiniLm);
+            silo.Services.AddSingleton<IDraftModel>(sp => new SiloRecordingDraftModel(Drafter, sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
+            silo.Services.AddSingleton<IVerifierModel>(sp => new SiloRecordingVerifierModel(
+                new Models.Extractive.ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()), sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
+        });
+        builder.ConfigureClient(client => client.AddActivityPropagation());
+        Cluster = builder.Build();
+        await Cluster.DeployAsync();
+        await SharedModels.MiniLm.WarmUpAsync();
+    }
+
+    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+}
+
+/// <summary>A cluster whose only silo is a verifier: drafts cannot be placed anywhere.</summary>
+public sealed class VerifierOnlyClusterFixture : RoleClusterFixture
+{
+    protected override string[] SiloRoles => [SpecRag.SiloRoles.Verifier];
+}

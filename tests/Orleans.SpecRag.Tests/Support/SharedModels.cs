@@ -1,0 +1,14 @@
+using Orleans.SpecRag.Models;
+
+namespace Orleans.SpecRag.Tests.Support;
+
+/// <summary>
+/// One MiniLM embedder for the whole test process: every in-process silo and gateway in the tests shares
+/// it, instead of loading the ONNX model (~100 MB resident each) once per silo.
+/// </summary>
+public static class SharedModels
+{
+    private static readonly Lazy<MiniLmEmbedder> Lazy = new(() => new MiniLmEmbedder());
+
+    public static MiniLmEmbedder MiniLm => Lazy.Value;
+}

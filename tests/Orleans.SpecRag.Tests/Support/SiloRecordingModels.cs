@@ -1,0 +1,42 @@
+using System.Collections.Concurrent;
+using Orleans.SpecRag.Models;
+
+namespace Orleans.SpecRag.Tests.Support;
+
+/// <summary>
+/// Test-only decorators, resolved once per silo, that log which silo each model call ran on. A grain's
+/// dependencies come from the container of the silo that hosts the activation, so the log shows where
+/// every drafter and verifier activation lived.
+/// </summary>
+public sealed class ModelCallLog
+{
+    public ConcurrentQueue<(string Role, SiloAddress Silo)> Calls { get; } = new();
+}
+
+public sealed class SiloRecordingDraftModel(IDraftModel inner, ILocalSiloDetails silo, ModelCallLog log) : IDraftModel
+{
+    public string Name => inner.Name;
+
+    public Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    {
+        log.Calls.Enqueue((SiloRoles.Drafter, silo.SiloAddress));
+        return inner.DraftAsync(question, passages, cancellationToken);
+    }
+}
+
+public sealed class SiloRecordingVerifierModel(IVerifierModel inner, ILocalSiloDetails silo, ModelCallLog log) : IVerifierModel
+{
+    public string Name => inner.Name;
+
+    public Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default)
+    {
+        log.Calls.Enqueue((SiloRoles.Verifier, silo.SiloAddress));
+        return inner.ScoreAsync(question, drafts, cancellationToken);
+    }
+
+    public Task<DraftOutput> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    {
+        log.Calls.Enqueue((SiloRoles.Verifier, silo.SiloAddress));
+        return inner.AnswerAsync(question, passages, cancellationToken);
+    }
+}

@@ -1,0 +1,77 @@
+using Orleans.SpecRag.Clustering;
+
+namespace Orleans.SpecRag.Tests.Unit;
+
+public sealed class KMeansTests
+{
+    private static float[][] ThreeBlobs(int perBlob, int seed)
+    {
+        var random = new Random(seed);
+        float[][] centres = [[0, 0], [10, 10], [-10, 10]];
+        return centres.SelectMany(c => Enumerable.Range(0, perBlob)
+            .Select(_ => new[] { c[0] + (float)(random.NextDouble() - 0.5), c[1] + (float)(random.NextDouble() - 0.5) }))
+            .ToArray();
+    }
+
+    [Fact]
+    public void Separable_blobs_are_recovered_exactly()
+    {
+        var points = ThreeBlobs(8, seed: 1);
+        var result = KMeans.Cluster(points, k: 3, seed: 42);
+
+        // Each blob of 8 consecutive points must share one cluster, and the three blobs must differ.
+        var blobClusters = Enumerable.Range(0, 3).Select(b => result.Assignments.Skip(b * 8).Take(8).Distinct().Single()).ToArray();
+        Assert.Equal(3, blobClusters.Distinct().Count());
+        Assert.All(result.Clusters, c => Assert.Equal(8, c.Count));
+    }
+
+    [Fact]
+    public void Same_seed_gives_same_clusters_and_centroids()
+    {
+        var random = new Random(7);
+        var points = Enumerable.Range(0, 40).Select(_ => Enumerable.Range(0, 16).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+
+        var a = KMeans.Cluster(points, 4, seed: 123);
+        var b = KMeans.Cluster(points, 4, seed: 123);
+
+        Assert.Equal(a.Assignments, b.Assignments);
+        Assert.Equal(a.Centroids.SelectMany(c => c), b.Centroids.SelectMany(c => c));
+    }
+
+    [Fact]
+    public void Different_seeds_can_start_from_different_centroids_but_always_give_k_nonempty_clusters()
+    {
+        var random = new Random(3);
+        var points = Enumerable.Range(0, 30).Select(_ => Enumerable.Range(0, 8).Select(_ => (float)random.NextDouble()).ToArray()).ToArray();
+        for (var seed = 0; seed < 20; seed++)
+        {
+            var result = KMeans.Cluster(points, 5, seed);
+            Assert.Equal(5, result.Clusters.Count);
+            Assert.All(result.Clusters, c => Assert.NotEmpty(c));
+            Assert.Equal(30, result.Clusters.Sum(c => c.Count));
+        }
+    }
+
+    [Fact]
+    public void Identical_points_still_make_k_nonempty_clusters()
+    {
+        var points = Enumerable.Range(0, 6).Select(_ => new float[] { 1, 2, 3 }).ToArray();
+        var result = KMeans.Cluster(points, 3, seed: 0);
+        Assert.All(result.Clusters, c => Assert.NotEmpty(c));
+        Assert.Equal(6, result.Clusters.Sum(c => c.Count));
+    }
+
+    [Fact]
+    public void K_equal_to_point_count_puts_each_point_alone()
+    {
+        float[][] points = [[0, 0], [1, 0], [0, 1], [5, 5]];
+        var result = KMeans.Cluster(points, 4, seed: 9);
+        Assert.All(result.Clusters, c => Assert.Single(c));
+    }
+
+    [Fact]
+    public void More_clusters_than_points_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => KMeans.Cluster([[0f], [1f]], 3, seed: 0));
+    }
+}

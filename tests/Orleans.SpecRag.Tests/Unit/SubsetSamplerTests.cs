@@ -1,0 +1,64 @@
+using Orleans.SpecRag.Drafting;
+
+namespace Orleans.SpecRag.Tests.Unit;
+
+public sealed class SubsetSamplerTests
+{
+    private static readonly IReadOnlyList<IReadOnlyList<int>> TwoClusters = [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]];
+
+    [Fact]
+    public void Subsets_are_distinct_and_take_one_item_from_each_cluster()
+    {
+        var subsets = SubsetSampler.Sample(TwoClusters, count: 5, seed: 11);
+
+        Assert.Equal(5, subsets.Count);
+        Assert.Equal(5, subsets.Select(s => string.Join(',', s)).Distinct().Count());
+        Assert.All(subsets, s =>
+        {
+            Assert.Equal(2, s.Length);
+            Assert.Contains(s[0], TwoClusters[0]);
+            Assert.Contains(s[1], TwoClusters[1]);
+        });
+    }
+
+    [Fact]
+    public void Sampling_is_deterministic_for_a_seed()
+    {
+        var a = SubsetSampler.Sample(TwoClusters, 7, seed: 5);
+        var b = SubsetSampler.Sample(TwoClusters, 7, seed: 5);
+        Assert.Equal(a.Select(s => string.Join(',', s)), b.Select(s => string.Join(',', s)));
+    }
+
+    [Fact]
+    public void When_fewer_distinct_subsets_exist_than_requested_all_are_returned_once()
+    {
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1], [2], [3, 4]];
+        var subsets = SubsetSampler.Sample(clusters, count: 32, seed: 0);
+
+        Assert.Equal(4, subsets.Count);
+        Assert.Equal(
+            new[] { "0,2,3", "0,2,4", "1,2,3", "1,2,4" },
+            subsets.Select(s => string.Join(',', s)).Order());
+    }
+
+    [Fact]
+    public void Exactly_as_many_subsets_as_exist_returns_all()
+    {
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1, 2], [3, 4]];
+        Assert.Equal(6, SubsetSampler.Sample(clusters, 6, seed: 1).Select(s => string.Join(',', s)).Distinct().Count());
+    }
+
+    [Fact]
+    public void Distinct_subset_count_saturates_instead_of_overflowing()
+    {
+        var huge = Enumerable.Range(0, 40).Select(_ => (IReadOnlyList<int>)Enumerable.Range(0, 100).ToArray()).ToArray();
+        Assert.Equal(long.MaxValue, SubsetSampler.DistinctSubsets(huge));
+        Assert.Equal(3, SubsetSampler.Sample(huge, 3, seed: 0).Count);
+    }
+
+    [Fact]
+    public void An_empty_cluster_is_rejected()
+    {
+        Assert.Throws<ArgumentException>(() => SubsetSampler.Sample([[0], []], 1, 0));
+    }
+}
