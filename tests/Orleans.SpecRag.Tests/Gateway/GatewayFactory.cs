@@ -1,0 +1,81 @@
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.SpecRag.Tests.Support;
+
+namespace Orleans.SpecRag.Tests.Gateway;
+
+/// <summary>
+/// The real gateway (Program.cs) in memory, co-hosting its silo on free loopback ports, with the
+/// embedded default models and the demo corpus. Tests wait until it reports ready.
+/// </summary>
+public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
+{
+    public HttpClient Client { get; private set; } = null!;
+
+    protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Production");
+        builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort.Next().ToString());
+        builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort.Next().ToString());
+        builder.UseSetting("Orleans:ClusterId", "gateway-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        foreach (var (key, value) in Settings)
+        {
+            builder.UseSetting(key, value);
+        }
+
+        builder.ConfigureTestServices(services => services.AddSingleton(SharedModels.MiniLm));
+    }
+
+    public async Task InitializeAsync()
+    {
+        Client = CreateClient();
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (true)
+        {
+            var response = await Client.GetAsync("/health/ready");
+            if (response.IsSuccessStatusCode)
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"The gateway did not become ready: {await response.Content.ReadAsStringAsync()}");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    public new async Task DisposeAsync() => await base.DisposeAsync();
+
+    public async Task<T> PostJsonAsync<T>(string path, object body)
+    {
+        var response = await Client.PostAsJsonAsync(path, body);
+        Assert.True(response.IsSuccessStatusCode, $"{path} → {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        return (await response.Content.ReadFromJsonAsync<T>(GatewayJson.Options))!;
+    }
+}
+
+/// <summary>A gateway whose silo has only the verifier role.</summary>
+public sealed class VerifierOnlyGatewayFactory : GatewayFactory
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+    {
+        ["SpecRag:Roles"] = "verifier",
+        ["SpecRag:DemoCorpus:Enabled"] = "false",
+    };
+}
+
+public static class GatewayJson
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Converters = { new System.Text.Json.Serialization.JsonStringEnumConverter(System.Text.Json.JsonNamingPolicy.CamelCase) },
+    };
+}
