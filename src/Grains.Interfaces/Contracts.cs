@@ -130,7 +130,8 @@ public sealed record QueryResult
     [Id(8)] public required QueryTimings Timings { get; init; }
     [Id(9)] public required ModelNames Models { get; init; }
     [Id(10)] public string? TraceId { get; init; }
-    [Id(11)] public required string Collection { get; init; }
+    /// <summary>The collection retrieved from; null when the request carried its own documents.</summary>
+    [Id(11)] public string? Collection { get; init; }
     [Id(12)] public required string VerifierSilo { get; init; }
     [Id(13)] public required DateTimeOffset CreatedAt { get; init; }
 

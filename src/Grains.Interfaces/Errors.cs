@@ -23,3 +23,11 @@ public sealed class EmptyCollectionException(string collection)
 {
     [Id(0)] public string Collection { get; } = collection;
 }
+
+/// <summary>Every draft of a query failed, so there is nothing to verify.</summary>
+[GenerateSerializer]
+public sealed class DraftsFailedException(IReadOnlyList<DraftFailure> failures)
+    : Exception($"All {failures.Count} drafts failed; the first error: {failures.FirstOrDefault()?.Error}")
+{
+    [Id(0)] public IReadOnlyList<DraftFailure> Failures { get; } = failures;
+}

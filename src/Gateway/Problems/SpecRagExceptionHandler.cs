@@ -49,6 +49,8 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
             JsonException json => (400, "The request body is not valid JSON", DescribeJson(json), JsonErrors(json)),
             RoleUnavailableException role => (503, "A required silo role is unavailable", role.Message,
                 new Dictionary<string, object?> { ["missingRole"] = role.Role }),
+            DraftsFailedException failed => (503, "Every draft failed", failed.Message,
+                new Dictionary<string, object?> { ["failedDrafts"] = failed.Failures }),
             CollectionNotFoundException missing => (404, "Collection not found", missing.Message,
                 new Dictionary<string, object?> { ["collection"] = missing.Collection }),
             EmptyCollectionException empty => (422, "Collection is empty", empty.Message,

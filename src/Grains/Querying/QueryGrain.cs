@@ -111,7 +111,7 @@ public sealed class QueryGrain(
         var draftingMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
         if (drafts.Length == 0)
         {
-            throw new AggregateException("Every draft failed.", tasks.Select(t => t.Exception!.GetBaseException()));
+            throw new DraftsFailedException(failures);
         }
 
         phase = Stopwatch.GetTimestamp();
@@ -135,7 +135,7 @@ public sealed class QueryGrain(
             Timings = new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds),
             Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
             TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
-            Collection = request.Documents is { Count: > 0 } ? string.Empty : request.Collection,
+            Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
             VerifierSilo = verification.Silo,
             CreatedAt = DateTimeOffset.UtcNow,
         };
@@ -159,7 +159,7 @@ public sealed class QueryGrain(
             Timings = new QueryTimings(retrievalMs, 0, 0, verificationMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds),
             Models = new ModelNames(null, answer.Model),
             TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
-            Collection = request.Documents is { Count: > 0 } ? string.Empty : request.Collection,
+            Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
             VerifierSilo = answer.Silo,
             CreatedAt = DateTimeOffset.UtcNow,
         };

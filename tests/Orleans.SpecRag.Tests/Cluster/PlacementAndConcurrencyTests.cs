@@ -105,6 +105,48 @@ public sealed class PlacementAndConcurrencyTests(RoleClusterFixture fixture) : I
     }
 
     [Fact]
+    public async Task A_failed_draft_is_reported_and_the_answer_comes_from_the_others()
+    {
+        // Two clusters of six documents give 5 to 9 distinct subsets; ask for all of them and fail those using "paris".
+        fixture.Drafter.Reset(participants: 1, failWhen: passages => passages.Any(p => p.Id == "paris"));
+        var result = await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
+        {
+            Question = "What is the capital of Germany?",
+            Documents = Documents,
+            TopK = 6,
+            Drafts = 32,
+        });
+
+        Assert.NotEmpty(result.FailedDrafts);
+        Assert.All(result.FailedDrafts, f =>
+        {
+            Assert.Contains("paris", f.DocumentIds);
+            Assert.Contains("refuses", f.Error);
+        });
+        Assert.All(result.Drafts, d => Assert.DoesNotContain("paris", d.DocumentIds));
+        var subsets = result.Drafts.Select(d => d.DocumentIds).Concat(result.FailedDrafts.Select(f => f.DocumentIds)).Select(ids => string.Join(',', ids)).ToArray();
+        Assert.InRange(subsets.Length, 5, 9);
+        Assert.Equal(subsets.Length, subsets.Distinct().Count());
+        Assert.Contains(result.SelectedDraft!.Value, result.Drafts.Select(d => d.Index));
+    }
+
+    [Fact]
+    public async Task When_every_draft_fails_the_query_fails_with_each_reason()
+    {
+        fixture.Drafter.Reset(participants: 1, failWhen: _ => true);
+        var error = await Assert.ThrowsAsync<DraftsFailedException>(() => fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
+        {
+            Question = "What is the capital of Germany?",
+            Documents = Documents,
+            TopK = 6,
+            Drafts = 3,
+        }));
+
+        Assert.Equal(3, error.Failures.Count);
+        Assert.All(error.Failures, f => Assert.Contains("refuses", f.Error));
+    }
+
+    [Fact]
     public async Task Standard_mode_answers_on_the_verifier_without_drafts()
     {
         var result = await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest

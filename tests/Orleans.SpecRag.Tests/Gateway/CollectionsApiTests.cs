@@ -83,6 +83,18 @@ public sealed class CollectionsApiTests(GatewayFactory gateway) : IClassFixture<
     }
 
     [Fact]
+    public async Task A_query_against_a_collection_emptied_by_deletes_is_422()
+    {
+        var name = NewCollection();
+        await gateway.PostJsonAsync<IngestResult>($"/v1/collections/{name}/documents", new { documents = new[] { new { id = "only", text = "The only document." } } });
+        Assert.Equal(HttpStatusCode.NoContent, (await gateway.Client.DeleteAsync($"/v1/collections/{name}/documents/only")).StatusCode);
+
+        var response = await gateway.Client.PostAsJsonAsync("/v1/query", new { question = "Anything?", collection = name });
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task An_unknown_collection_is_404_for_reads_queries_and_deletes()
     {
         var name = NewCollection();

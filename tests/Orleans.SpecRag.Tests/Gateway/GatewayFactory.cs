@@ -28,7 +28,15 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
             builder.UseSetting(key, value);
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton(SharedModels.MiniLm));
+        builder.ConfigureTestServices(services =>
+        {
+            services.AddSingleton(SharedModels.MiniLm);
+            ConfigureServices(services);
+        });
+    }
+
+    protected virtual void ConfigureServices(IServiceCollection services)
+    {
     }
 
     public async Task InitializeAsync()
@@ -70,6 +78,22 @@ public sealed class VerifierOnlyGatewayFactory : GatewayFactory
         ["SpecRag:Roles"] = "verifier",
         ["SpecRag:DemoCorpus:Enabled"] = "false",
     };
+}
+
+/// <summary>A gateway whose drafter model always fails, as an unreachable model endpoint would.</summary>
+public sealed class FailingDrafterGatewayFactory : GatewayFactory
+{
+    protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["SpecRag:DemoCorpus:Enabled"] = "false" };
+
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<Models.IDraftModel, FailingDraftModel>();
+
+    private sealed class FailingDraftModel : Models.IDraftModel
+    {
+        public string Name => "test/failing";
+
+        public Task<Models.DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default) =>
+            throw new HttpRequestException("The model endpoint is down.");
+    }
 }
 
 public static class GatewayJson

@@ -96,7 +96,7 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
         var ids = result.Drafts.SelectMany(d => d.DocumentIds).ToHashSet();
         Assert.Subset(new HashSet<string> { "hamlet", "faust", "tea", "doc-4" }, ids);
         Assert.Contains("Shakespeare", result.Answer);
-        Assert.Equal(string.Empty, result.Collection);
+        Assert.Null(result.Collection);
     }
 
     [Fact]
@@ -134,5 +134,20 @@ public sealed class MissingDrafterRoleGatewayTests(VerifierOnlyGatewayFactory ga
         Assert.Equal("drafter", problem.GetProperty("missingRole").GetString());
         Assert.Contains("drafter", problem.GetProperty("detail").GetString());
         Assert.True(response.Headers.RetryAfter is not null);
+    }
+}
+
+public sealed class FailingDrafterGatewayTests(FailingDrafterGatewayFactory gateway) : IClassFixture<FailingDrafterGatewayFactory>
+{
+    [Fact]
+    public async Task When_every_draft_fails_the_answer_is_503_with_each_failure()
+    {
+        var response = await gateway.Client.PostAsJsonAsync("/v1/query", new { question = "Anything?", drafts = 2, documents = new[] { new { text = "One. Two." }, new { text = "Three. Four." } }, docsPerDraft = 1 });
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        var failures = problem.GetProperty("failedDrafts").EnumerateArray().ToArray();
+        Assert.Equal(2, failures.Length);
+        Assert.All(failures, f => Assert.Contains("model endpoint is down", f.GetProperty("error").GetString()));
     }
 }

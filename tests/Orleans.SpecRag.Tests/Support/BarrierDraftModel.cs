@@ -24,12 +24,16 @@ public sealed class BarrierDraftModel : IDraftModel
 
     public ConcurrentBag<string> Questions { get; } = [];
 
+    /// <summary>Drafts whose passages match fail at once (they do not count as participants).</summary>
+    public Func<IReadOnlyList<Passage>, bool>? FailWhen { get; set; }
+
     public string Name => "test/barrier";
 
-    public void Reset(int participants)
+    public void Reset(int participants, Func<IReadOnlyList<Passage>, bool>? failWhen = null)
     {
         lock (_gate)
         {
+            FailWhen = failWhen;
             Participants = participants;
             _arrived = 0;
             MaxConcurrent = 0;
@@ -40,6 +44,11 @@ public sealed class BarrierDraftModel : IDraftModel
 
     public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
     {
+        if (FailWhen?.Invoke(passages) == true)
+        {
+            throw new InvalidOperationException($"Test drafter refuses passages {string.Join(',', passages.Select(p => p.Id))}.");
+        }
+
         Task barrier;
         lock (_gate)
         {
