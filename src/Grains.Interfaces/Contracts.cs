@@ -119,8 +119,8 @@ public sealed record ModelNames(
 [GenerateSerializer, Immutable]
 public sealed record QueryResult
 {
-    [Id(0)] public required string Id { get; init; }
-    [Id(1)] public required string Question { get; init; }
+    [Id(0)] public string Id { get; init; } = string.Empty;
+    [Id(1)] public string Question { get; init; } = string.Empty;
     [Id(2)] public required string Answer { get; init; }
     [Id(3)] public required string Rationale { get; init; }
     [Id(4)] public required QueryMode Mode { get; init; }
@@ -133,7 +133,7 @@ public sealed record QueryResult
     /// <summary>The collection retrieved from; null when the request carried its own documents.</summary>
     [Id(11)] public string? Collection { get; init; }
     [Id(12)] public required string VerifierSilo { get; init; }
-    [Id(13)] public required DateTimeOffset CreatedAt { get; init; }
+    [Id(13)] public DateTimeOffset CreatedAt { get; init; }
 
     /// <summary>Drafts whose model call failed; the answer was chosen from the others.</summary>
     [Id(14)] public IReadOnlyList<DraftFailure> FailedDrafts { get; init; } = [];

@@ -45,9 +45,18 @@ public sealed class QueryGrain(
         var passages = await RetrieveAsync(request);
         var retrievalMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
-        var result = request.Mode == QueryMode.Standard
-            ? await AnswerStandardAsync(request, passages, retrievalMs, started)
-            : await AnswerSpeculativeAsync(request, passages, retrievalMs, started);
+        var answer = request.Mode == QueryMode.Standard
+            ? await AnswerStandardAsync(request, passages, retrievalMs)
+            : await AnswerSpeculativeAsync(request, passages, retrievalMs);
+        var result = answer with
+        {
+            Id = this.GetPrimaryKeyString(),
+            Question = request.Question,
+            TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
+            Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Timings = answer.Timings with { TotalMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds },
+        };
 
         state.State.Result = result;
         await state.WriteStateAsync();
@@ -77,7 +86,7 @@ public sealed class QueryGrain(
         return await GrainFactory.GetGrain<ICollectionGrain>(request.Collection).SearchAsync(question, request.TopK);
     }
 
-    private async Task<QueryResult> AnswerSpeculativeAsync(QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs, long started)
+    private async Task<QueryResult> AnswerSpeculativeAsync(QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs)
     {
         var phase = Stopwatch.GetTimestamp();
         IReadOnlyList<int[]> subsets;
@@ -123,8 +132,6 @@ public sealed class QueryGrain(
         var scored = drafts.Select((d, i) => new ScoredDraft(d.Index, d.Answer, d.Rationale, d.DocumentIds, verification.Scores[i], d.LatencyMs, d.Silo)).ToArray();
         return new QueryResult
         {
-            Id = this.GetPrimaryKeyString(),
-            Question = request.Question,
             Answer = selected.Answer,
             Rationale = selected.Rationale,
             Mode = QueryMode.Speculative,
@@ -132,36 +139,28 @@ public sealed class QueryGrain(
             SelectedDraft = selected.Index,
             Drafts = scored,
             FailedDrafts = failures,
-            Timings = new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            Timings = new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, TotalMs: 0),
             Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
-            TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
-            Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
             VerifierSilo = verification.Silo,
-            CreatedAt = DateTimeOffset.UtcNow,
         };
     }
 
-    private async Task<QueryResult> AnswerStandardAsync(QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs, long started)
+    private async Task<QueryResult> AnswerStandardAsync(QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs)
     {
         var phase = Stopwatch.GetTimestamp();
         var answer = await GrainFactory.GetGrain<IVerifierGrain>(0).AnswerAsync(request.Question, passages);
         var verificationMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
         return new QueryResult
         {
-            Id = this.GetPrimaryKeyString(),
-            Question = request.Question,
             Answer = answer.Answer,
             Rationale = answer.Rationale,
             Mode = QueryMode.Standard,
             Citations = Cite(answer.DocumentIds, passages),
             SelectedDraft = null,
             Drafts = [],
-            Timings = new QueryTimings(retrievalMs, 0, 0, verificationMs, Stopwatch.GetElapsedTime(started).TotalMilliseconds),
+            Timings = new QueryTimings(retrievalMs, 0, 0, verificationMs, TotalMs: 0),
             Models = new ModelNames(null, answer.Model),
-            TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
-            Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
             VerifierSilo = answer.Silo,
-            CreatedAt = DateTimeOffset.UtcNow,
         };
     }
 
