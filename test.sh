@@ -1,6 +1,21 @@
 #!/usr/bin/env bash
-# Runs the whole test suite: restores, builds and tests every project of the solution.
-# Needs only the .NET 10 SDK; tests that use ../shared data skip with a message when it is absent.
-set -euo pipefail
+# Runs the whole test suite: restores, builds and tests every project of the solution, then prints one
+# summary line ("N passed, N failed, N skipped"). Needs only the .NET 10 SDK; tests that use ../shared
+# data skip with a message when it is absent.
+set -uo pipefail
 cd "$(dirname "$0")"
-dotnet test Orleans.SpecRag.sln --logger "console;verbosity=normal" "$@"
+rm -rf TestResults
+dotnet test Orleans.SpecRag.sln --logger "console;verbosity=normal" --logger "trx" --results-directory TestResults "$@"
+status=$?
+passed=0 failed=0 skipped=0
+for trx in TestResults/*.trx; do
+  [[ -f "$trx" ]] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx")
+  total=$(sed -E 's/.* total="([0-9]+)".*/\1/' <<<"$counters")
+  executed=$(sed -E 's/.* executed="([0-9]+)".*/\1/' <<<"$counters")
+  passed=$((passed + $(sed -E 's/.* passed="([0-9]+)".*/\1/' <<<"$counters")))
+  failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
+  skipped=$((skipped + total - executed))
+done
+echo "${passed} passed, ${failed} failed, ${skipped} skipped"
+exit $status
