@@ -59,14 +59,25 @@ public sealed record Passage(
     [property: Id(4)] float[] Embedding,
     [property: Id(5)] double Score);
 
-/// <summary>Natural-log probabilities (all ≤ 0); <see cref="Total"/> is their sum and drives selection.</summary>
+/// <summary>
+/// Natural-log probabilities (all ≤ 0); <see cref="Total"/> is their sum and drives selection.
+/// <see cref="SelfConsistency"/> is null when the verifier cannot compute it exactly (e.g. a chat endpoint
+/// without prompt log-probabilities): no score is ever invented, and <c>scoring</c> in the result says which
+/// method was used.
+/// </summary>
 [GenerateSerializer, Immutable]
 public sealed record DraftScores(
     [property: Id(0)] double Draft,
-    [property: Id(1)] double SelfConsistency,
+    [property: Id(1)] double? SelfConsistency,
     [property: Id(2)] double SelfReflection)
 {
-    public double Total => Draft + SelfConsistency + SelfReflection;
+    /// <summary>log P(β | Q, δ): the rationale part of <see cref="Draft"/>.</summary>
+    [Id(3)] public double? DraftRationale { get; init; }
+
+    /// <summary>log P(α | Q, δ, β): the answer part of <see cref="Draft"/>.</summary>
+    [Id(4)] public double? DraftAnswer { get; init; }
+
+    public double Total => Draft + (SelfConsistency ?? 0) + SelfReflection;
 }
 
 /// <summary>One draft: an answer α and rationale β written by the drafter from one passage subset.</summary>
@@ -80,6 +91,15 @@ public sealed record Draft
 
     /// <summary>ρ_Draft as a natural-log probability; the verifier adds ρ_SC and ρ_SR to it.</summary>
     [Id(4)] public required double DraftScore { get; init; }
+
+    /// <summary>log P(β | Q, δ), when the model reports it.</summary>
+    [Id(8)] public double? RationaleLogProb { get; init; }
+
+    /// <summary>log P(α | Q, δ, β), when the model reports it.</summary>
+    [Id(9)] public double? AnswerLogProb { get; init; }
+
+    /// <summary>False when the output did not follow the rationale/response format; the raw text is then the answer.</summary>
+    [Id(10)] public bool Parsed { get; init; } = true;
     [Id(5)] public required double LatencyMs { get; init; }
     [Id(6)] public required string Silo { get; init; }
     [Id(7)] public required string Model { get; init; }
@@ -94,7 +114,11 @@ public sealed record ScoredDraft(
     [property: Id(3)] IReadOnlyList<string> DocumentIds,
     [property: Id(4)] DraftScores Scores,
     [property: Id(5)] double LatencyMs,
-    [property: Id(6)] string Silo);
+    [property: Id(6)] string Silo)
+{
+    /// <summary>False when the drafter's output could not be split into rationale and answer.</summary>
+    [Id(7)] public bool Parsed { get; init; } = true;
+}
 
 [GenerateSerializer, Immutable]
 public sealed record Citation(
@@ -134,6 +158,12 @@ public sealed record QueryResult
     [Id(11)] public string? Collection { get; init; }
     [Id(12)] public required string VerifierSilo { get; init; }
     [Id(13)] public DateTimeOffset CreatedAt { get; init; }
+
+    /// <summary>
+    /// How the verifier computed its scores: <c>extractive</c>, <c>teacher-forced</c> (exact ρ_SC and ρ_SR from
+    /// prompt log-probabilities) or <c>chat-logprobs</c> (ρ_SR from a one-token Yes/No answer, ρ_SC null).
+    /// </summary>
+    [Id(15)] public string? Scoring { get; init; }
 
     /// <summary>Drafts whose model call failed; the answer was chosen from the others.</summary>
     [Id(14)] public IReadOnlyList<DraftFailure> FailedDrafts { get; init; } = [];

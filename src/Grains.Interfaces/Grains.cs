@@ -55,7 +55,8 @@ public sealed record DraftTask(
 public sealed record VerificationResult(
     [property: Id(0)] IReadOnlyList<DraftScores> Scores,
     [property: Id(1)] string Silo,
-    [property: Id(2)] string Model);
+    [property: Id(2)] string Model,
+    [property: Id(3)] string Scoring);
 
 [GenerateSerializer, Immutable]
 public sealed record StandardAnswer(

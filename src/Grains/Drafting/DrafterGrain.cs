@@ -28,6 +28,7 @@ public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Gr
             var output = await model.DraftAsync(task.Question, task.Passages);
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             activity?.SetTag("specrag.score.draft", output.DraftScore);
+            activity?.SetTag("specrag.tokens.generated", output.GeneratedTokens);
             SpecRagTelemetry.DraftDuration.Record(latency);
             SpecRagTelemetry.Drafts.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
             return new Draft
@@ -37,6 +38,9 @@ public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Gr
                 Rationale = output.Rationale,
                 DocumentIds = task.Passages.Select(p => p.Id).ToArray(),
                 DraftScore = Math.Min(0, output.DraftScore),
+                RationaleLogProb = output.RationaleLogProb,
+                AnswerLogProb = output.AnswerLogProb,
+                Parsed = output.Parsed,
                 LatencyMs = latency,
                 Silo = silo.SiloAddress.ToString(),
                 Model = model.Name,

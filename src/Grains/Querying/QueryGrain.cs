@@ -129,7 +129,7 @@ public sealed class QueryGrain(
 
         var best = DraftSelector.SelectBest(verification.Scores);
         var selected = drafts[best];
-        var scored = drafts.Select((d, i) => new ScoredDraft(d.Index, d.Answer, d.Rationale, d.DocumentIds, verification.Scores[i], d.LatencyMs, d.Silo)).ToArray();
+        var scored = drafts.Select((d, i) => new ScoredDraft(d.Index, d.Answer, d.Rationale, d.DocumentIds, verification.Scores[i], d.LatencyMs, d.Silo) { Parsed = d.Parsed }).ToArray();
         return new QueryResult
         {
             Answer = selected.Answer,
@@ -142,6 +142,7 @@ public sealed class QueryGrain(
             Timings = new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, TotalMs: 0),
             Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
             VerifierSilo = verification.Silo,
+            Scoring = verification.Scoring,
         };
     }
 

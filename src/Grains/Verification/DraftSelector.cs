@@ -7,9 +7,9 @@ public static class DraftSelector
     /// Scores are natural logs, so the product of probabilities is the sum of logs. Non-positive by
     /// construction; a positive or NaN input is a bug in a model adapter and is rejected.
     /// </summary>
-    public static DraftScores Combine(double draft, double selfConsistency, double selfReflection)
+    public static DraftScores Combine(double draft, double? selfConsistency, double selfReflection)
     {
-        foreach (var (name, value) in new[] { ("draft", draft), ("selfConsistency", selfConsistency), ("selfReflection", selfReflection) })
+        foreach (var (name, value) in new[] { ("draft", draft), ("selfConsistency", selfConsistency ?? 0), ("selfReflection", selfReflection) })
         {
             if (double.IsNaN(value) || value > 1e-9)
             {
@@ -17,7 +17,8 @@ public static class DraftSelector
             }
         }
 
-        return new DraftScores(Math.Min(draft, 0), Math.Min(selfConsistency, 0), Math.Min(selfReflection, 0));
+        // Rounding in a model's log-softmax can leave a log-probability a hair above zero.
+        return new DraftScores(Math.Min(draft, 0), selfConsistency is { } sc ? Math.Min(sc, 0) : null, Math.Min(selfReflection, 0));
     }
 
     /// <summary>The position of the highest total; ties go to the earlier draft so selection is deterministic.</summary>

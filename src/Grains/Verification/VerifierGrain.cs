@@ -18,11 +18,12 @@ public sealed class VerifierGrain(IVerifierModel model, ILocalSiloDetails silo) 
         activity?.SetTag("specrag.drafts", drafts.Count);
 
         var started = Stopwatch.GetTimestamp();
-        var outputs = drafts.Select(d => new DraftOutput(d.Answer, d.Rationale, d.DraftScore)).ToArray();
+        var outputs = drafts.Select(d => new DraftOutput(d.Answer, d.Rationale, d.RationaleLogProb ?? d.DraftScore, d.AnswerLogProb ?? 0) { Parsed = d.Parsed }).ToArray();
         var scores = await model.ScoreAsync(question, outputs);
-        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)).ToArray();
+        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)
+            with { DraftRationale = d.RationaleLogProb, DraftAnswer = d.AnswerLogProb }).ToArray();
         SpecRagTelemetry.VerifyDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        return new VerificationResult(combined, silo.SiloAddress.ToString(), model.Name);
+        return new VerificationResult(combined, silo.SiloAddress.ToString(), model.Name, model.Scoring);
     }
 
     public async Task<StandardAnswer> AnswerAsync(string question, IReadOnlyList<Passage> passages)

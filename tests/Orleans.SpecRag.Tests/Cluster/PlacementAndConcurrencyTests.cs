@@ -95,7 +95,7 @@ public sealed class PlacementAndConcurrencyTests(RoleClusterFixture fixture) : I
         Assert.All(result.Drafts, d =>
         {
             Assert.True(d.Scores.Draft <= 0 && d.Scores.SelfConsistency <= 0 && d.Scores.SelfReflection <= 0);
-            Assert.Equal(d.Scores.Draft + d.Scores.SelfConsistency + d.Scores.SelfReflection, d.Scores.Total, 12);
+            Assert.Equal(d.Scores.Draft + d.Scores.SelfConsistency!.Value + d.Scores.SelfReflection, d.Scores.Total, 12);
         });
 
         var stored = await query.GetResultAsync();

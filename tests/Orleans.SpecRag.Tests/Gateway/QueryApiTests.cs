@@ -30,7 +30,7 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
         Assert.Contains(result.Drafts.SelectMany(d => d.DocumentIds), id => id.StartsWith("scoring#", StringComparison.Ordinal));
 
         Assert.Equal(result.Drafts.Max(d => d.Scores.Total), selected.Scores.Total);
-        Assert.All(result.Drafts, d => Assert.Equal(d.Scores.Draft + d.Scores.SelfConsistency + d.Scores.SelfReflection, d.Scores.Total, 9));
+        Assert.All(result.Drafts, d => Assert.Equal(d.Scores.Draft + d.Scores.SelfConsistency!.Value + d.Scores.SelfReflection, d.Scores.Total, 9));
         Assert.True(result.Timings.TotalMs >= result.Timings.DraftingMs);
     }
 

@@ -78,6 +78,6 @@ public sealed class BarrierDraftModel : IDraftModel
         // A real, input-dependent draft: the first sentence of the first passage, the second passage as rationale.
         var answer = passages[0].Text.Split('.')[0].Trim();
         var rationale = string.Join(' ', passages.Skip(1).Select(p => p.Text));
-        return new DraftOutput(answer, rationale.Length > 0 ? rationale : passages[0].Text, -0.1 * passages.Count);
+        return new DraftOutput(answer, rationale.Length > 0 ? rationale : passages[0].Text, -0.05 * passages.Count, -0.05 * passages.Count);
     }
 }

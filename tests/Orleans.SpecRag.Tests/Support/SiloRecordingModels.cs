@@ -26,6 +26,8 @@ public sealed class SiloRecordingDraftModel(IDraftModel inner, ILocalSiloDetails
 
 public sealed class SiloRecordingVerifierModel(IVerifierModel inner, ILocalSiloDetails silo, ModelCallLog log) : IVerifierModel
 {
+    public string Scoring => inner.Scoring;
+
     public string Name => inner.Name;
 
     public Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default)

@@ -45,9 +45,9 @@ public sealed class ExtractiveModelTests
         var model = new ExtractiveVerifierModel(Embedder);
         DraftOutput[] drafts =
         [
-            new("Paris is the capital of France.", "The French government sits in Paris, its capital city.", -1),
-            new("The capital of France is Paris.", "Paris has been the seat of the French state for centuries.", -1),
-            new("Bananas are yellow when ripe.", "Quantum computers use qubits.", -1),
+            new("Paris is the capital of France.", "The French government sits in Paris, its capital city.", -0.5, -0.5),
+            new("The capital of France is Paris.", "Paris has been the seat of the French state for centuries.", -0.5, -0.5),
+            new("Bananas are yellow when ripe.", "Quantum computers use qubits.", -0.5, -0.5),
         ];
 
         var scores = await model.ScoreAsync("What is the capital of France?", drafts);
@@ -66,10 +66,10 @@ public sealed class ExtractiveModelTests
     public async Task A_single_draft_is_judged_against_the_question_only()
     {
         var model = new ExtractiveVerifierModel(Embedder);
-        var draft = new DraftOutput("Paris is the capital of France.", "It is on the Seine.", -1);
+        var draft = new DraftOutput("Paris is the capital of France.", "It is on the Seine.", -0.5, -0.5);
         var score = (await model.ScoreAsync("What is the capital of France?", [draft]))[0];
         var v = await Embedder.EmbedAsync(["What is the capital of France?", draft.Answer]);
-        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[1])), score.SelfConsistency, 5);
+        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[1])), score.SelfConsistency!.Value, 5);
     }
 
     [Fact]

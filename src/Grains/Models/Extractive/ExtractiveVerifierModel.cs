@@ -18,6 +18,8 @@ public sealed class ExtractiveVerifierModel(IEmbedder embedder) : IVerifierModel
 
     public string Name => $"extractive/{embedder.ModelName}";
 
+    public string Scoring => "extractive";
+
     public async Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default)
     {
         if (drafts.Count == 0)

@@ -71,6 +71,6 @@ public sealed class SentenceRanker(IEmbedder embedder)
         var logRationale = support.Average(s => ExtractiveCalibration.LogProbability(s.Similarity));
         var logAnswer = ExtractiveCalibration.LogProbability(answer.Similarity);
         var evidence = new[] { answer }.Concat(support).Select(s => s.PassageId).Distinct().ToArray();
-        return new DraftOutput(answer.Text, rationale, logRationale + logAnswer) { EvidenceIds = evidence };
+        return new DraftOutput(answer.Text, rationale, logRationale, logAnswer) { EvidenceIds = evidence };
     }
 }
