@@ -8,6 +8,7 @@ using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Models.Extractive;
+using Orleans.SpecRag.Models.LanguageModels;
 using Orleans.SpecRag.Placement;
 
 namespace Orleans.SpecRag.Hosting;
@@ -68,30 +69,68 @@ public static class SpecRagSiloBuilderExtensions
             sp.GetRequiredService<MiniLmEmbedder>(),
             new MemoryCache(new MemoryCacheOptions { SizeLimit = CachingEmbedder.CapacityInVectors })));
 
-        var drafter = Backend(configuration, "Drafter");
-        var verifier = Backend(configuration, "Verifier");
-        services.AddSingleton<IDraftModel>(sp => drafter switch
+        var drafter = RoleOptions(configuration, Drafter);
+        var verifier = RoleOptions(configuration, Verifier);
+        services.AddSingleton<IDraftModel>(sp => drafter.Backend switch
         {
+            OpenAiBackend => new OpenAiDraftModel(Endpoint(sp, drafter, Drafter)),
             _ => new ExtractiveDraftModel(sp.GetRequiredService<IEmbedder>()),
         });
-        services.AddSingleton<IVerifierModel>(sp => verifier switch
+        services.AddSingleton<IVerifierModel>(sp => verifier.Backend switch
         {
+            OpenAiBackend => new OpenAiVerifierModel(Endpoint(sp, verifier, Verifier)),
             _ => new ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()),
         });
+
+        AddModelHttpClient(services, Drafter, drafter);
+        AddModelHttpClient(services, Verifier, verifier);
 
         services.AddHostedService<ModelWarmUpService>();
         services.AddHealthChecks().AddCheck<ModelReadinessCheck>("models", tags: ["ready"]);
         return services;
     }
 
-    private static string Backend(IConfiguration configuration, string role)
+    public const string OpenAiBackend = "openai";
+    public const string LlamaBackend = "llama";
+    private const string Drafter = "Drafter";
+    private const string Verifier = "Verifier";
+    private static readonly string[] Backends = [ExtractiveBackend, OpenAiBackend];
+
+    public static string HttpClientName(string role) => $"specrag-{role.ToLowerInvariant()}";
+
+    private static LanguageModelOptions RoleOptions(IConfiguration configuration, string role)
     {
-        var backend = configuration[$"SpecRag:{role}:Backend"] ?? ExtractiveBackend;
-        if (!backend.Equals(ExtractiveBackend, StringComparison.OrdinalIgnoreCase))
+        var options = configuration.GetSection($"SpecRag:{role}").Get<LanguageModelOptions>() ?? new LanguageModelOptions();
+        options.Backend = options.Backend.Trim().ToLowerInvariant();
+        if (!Backends.Contains(options.Backend))
         {
-            throw new InvalidOperationException($"SpecRag:{role}:Backend '{backend}' is not supported; available backends: {ExtractiveBackend}.");
+            throw new InvalidOperationException($"SpecRag:{role}:Backend '{options.Backend}' is not supported; available backends: {string.Join(", ", Backends)}.");
         }
 
-        return backend.ToLowerInvariant();
+        return options;
+    }
+
+    private static OpenAiEndpoint Endpoint(IServiceProvider services, LanguageModelOptions options, string role) =>
+        new(options, services.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName(role)), role);
+
+    /// <summary>
+    /// Model calls get a per-attempt timeout, retries with jittered back-off on transient failures
+    /// (5xx, 408, 429, connection errors, attempt timeouts) and a per-endpoint concurrency limit whose
+    /// queue absorbs bursts, all from Microsoft.Extensions.Http.Resilience.
+    /// </summary>
+    private static void AddModelHttpClient(IServiceCollection services, string role, LanguageModelOptions options)
+    {
+        services.AddHttpClient(HttpClientName(role), client => client.Timeout = Timeout.InfiniteTimeSpan)
+            .AddStandardResilienceHandler(resilience =>
+            {
+                var attempt = TimeSpan.FromSeconds(Math.Max(1, options.TimeoutSeconds));
+                resilience.AttemptTimeout.Timeout = attempt;
+                resilience.Retry.MaxRetryAttempts = Math.Max(0, options.Retries);
+                resilience.Retry.Delay = TimeSpan.FromMilliseconds(200);
+                resilience.TotalRequestTimeout.Timeout = (attempt * (options.Retries + 1)) + TimeSpan.FromSeconds(5);
+                resilience.CircuitBreaker.SamplingDuration = attempt * 2 + TimeSpan.FromSeconds(1);
+                resilience.RateLimiter.DefaultRateLimiterOptions.PermitLimit = Math.Max(1, options.MaxConcurrency);
+                resilience.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 10_000;
+            });
     }
 }

@@ -85,13 +85,13 @@ public sealed class FailingDrafterGatewayFactory : GatewayFactory
 {
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["SpecRag:DemoCorpus:Enabled"] = "false" };
 
-    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<Models.IDraftModel, FailingDraftModel>();
+    protected override void ConfigureServices(IServiceCollection services) => services.AddSingleton<SpecRag.Models.IDraftModel, FailingDraftModel>();
 
-    private sealed class FailingDraftModel : Models.IDraftModel
+    private sealed class FailingDraftModel : SpecRag.Models.IDraftModel
     {
         public string Name => "test/failing";
 
-        public Task<Models.DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default) =>
+        public Task<SpecRag.Models.DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default) =>
             throw new HttpRequestException("The model endpoint is down.");
     }
 }
