@@ -9,6 +9,7 @@ using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Models.Extractive;
 using Orleans.SpecRag.Models.LanguageModels;
+using Orleans.SpecRag.Models.Llama;
 using Orleans.SpecRag.Placement;
 
 namespace Orleans.SpecRag.Hosting;
@@ -74,17 +75,21 @@ public static class SpecRagSiloBuilderExtensions
         services.AddSingleton<IDraftModel>(sp => drafter.Backend switch
         {
             OpenAiBackend => new OpenAiDraftModel(Endpoint(sp, drafter, Drafter)),
+            LlamaBackend => new LlamaDraftModel(sp.GetRequiredService<LlamaRuntimes>().Get(drafter, Drafter), drafter),
             _ => new ExtractiveDraftModel(sp.GetRequiredService<IEmbedder>()),
         });
         services.AddSingleton<IVerifierModel>(sp => verifier.Backend switch
         {
             OpenAiBackend => new OpenAiVerifierModel(Endpoint(sp, verifier, Verifier)),
+            LlamaBackend => new LlamaVerifierModel(sp.GetRequiredService<LlamaRuntimes>().Get(verifier, Verifier), verifier),
             _ => new ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()),
         });
+        services.AddSingleton<LlamaRuntimes>();
 
         AddModelHttpClient(services, Drafter, drafter);
         AddModelHttpClient(services, Verifier, verifier);
 
+        services.AddSingleton<ModelReadiness>();
         services.AddHostedService<ModelWarmUpService>();
         services.AddHealthChecks().AddCheck<ModelReadinessCheck>("models", tags: ["ready"]);
         return services;
@@ -94,7 +99,7 @@ public static class SpecRagSiloBuilderExtensions
     public const string LlamaBackend = "llama";
     private const string Drafter = "Drafter";
     private const string Verifier = "Verifier";
-    private static readonly string[] Backends = [ExtractiveBackend, OpenAiBackend];
+    private static readonly string[] Backends = [ExtractiveBackend, OpenAiBackend, LlamaBackend];
 
     public static string HttpClientName(string role) => $"specrag-{role.ToLowerInvariant()}";
 

@@ -29,6 +29,17 @@ public class RoleClusterFixture : IAsyncLifetime
     public IReadOnlyList<SiloAddress> SilosWithRole(string role) =>
         Cluster.Silos.Where(s => _rolesBySiloName[s.Name].Split(',').Contains(role)).Select(s => s.SiloAddress).ToArray();
 
+    /// <summary>Configuration every silo gets besides its roles.</summary>
+    protected virtual IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>();
+
+    /// <summary>By default: the barrier drafter and the extractive verifier, both logging where they ran.</summary>
+    protected virtual void ConfigureModels(IServiceCollection services)
+    {
+        services.AddSingleton<IDraftModel>(sp => new SiloRecordingDraftModel(Drafter, sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
+        services.AddSingleton<IVerifierModel>(sp => new SiloRecordingVerifierModel(
+            new Models.Extractive.ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()), sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
+    }
+
     public async Task InitializeAsync()
     {
         var roles = SiloRoles;
@@ -43,13 +54,11 @@ public class RoleClusterFixture : IAsyncLifetime
             }
 
             var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { ["SpecRag:Roles"] = siloRoles })
+                .AddInMemoryCollection(new Dictionary<string, string?>(Settings) { ["SpecRag:Roles"] = siloRoles })
                 .Build();
             silo.AddSpecRag(configuration);
             silo.Services.AddSingleton(SharedModels.MiniLm);
-            silo.Services.AddSingleton<IDraftModel>(sp => new SiloRecordingDraftModel(Drafter, sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
-            silo.Services.AddSingleton<IVerifierModel>(sp => new SiloRecordingVerifierModel(
-                new Models.Extractive.ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()), sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
+            ConfigureModels(silo.Services);
         });
         builder.ConfigureClient(client => client.AddActivityPropagation());
         Cluster = builder.Build();
@@ -57,7 +66,7 @@ public class RoleClusterFixture : IAsyncLifetime
         await SharedModels.MiniLm.WarmUpAsync();
     }
 
-    public async Task DisposeAsync() => await Cluster.DisposeAsync();
+    public virtual async Task DisposeAsync() => await Cluster.DisposeAsync();
 }
 
 /// <summary>A cluster whose only silo is a verifier: drafts cannot be placed anywhere.</summary>
