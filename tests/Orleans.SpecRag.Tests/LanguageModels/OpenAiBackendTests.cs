@@ -231,3 +231,89 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
         Assert.Contains("[2] Seine", user);
     }
 }
+
+/// <summary>The openai backend in the running gateway: failures of single drafts are reported, the query answers.</summary>
+public sealed class OpenAiGatewayTests : IAsyncLifetime
+{
+    private FakeOpenAiServer _server = null!;
+    private Gateway.GatewayFactory _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await FakeOpenAiServer.StartAsync();
+        _gateway = new OpenAiGatewayFactory(_server.BaseUrl);
+        await _gateway.InitializeAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _server.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Drafts_whose_model_calls_fail_are_reported_and_the_others_answer()
+    {
+        // Every draft whose subset holds the "broken" passage fails on the server, retries included.
+        _server.FailWhen = body => body.ToJsonString().Contains("unlucky passage", StringComparison.Ordinal);
+        _server.Chat = body => body.ToJsonString().Contains("Self", StringComparison.Ordinal) || body.ToJsonString().Contains("Yes or No", StringComparison.Ordinal)
+            ? ([("Yes", -0.2)], [("Yes", -0.2), ("No", -1.7)])
+            : ([("### Rationale:", -0.1), (" Evidence", -0.2), (" says", -0.3), ("\n### Response:", -0.1), (" blue", -0.4)], []);
+
+        var result = await _gateway.PostJsonAsync<QueryResult>("/v1/query", new
+        {
+            question = "What colour is the sky?",
+            drafts = 4,
+            docsPerDraft = 1,
+            documents = new[]
+            {
+                new { id = "a", text = "The sky is blue." },
+                new { id = "b", text = "An unlucky passage about nothing." },
+                new { id = "c", text = "Clear skies look blue." },
+                new { id = "d", text = "At dusk the sky turns red." },
+            },
+        });
+
+        Assert.Equal("openai/drafter-7b", result.Models.Drafter);
+        Assert.Equal("openai/verifier-8x7b", result.Models.Verifier);
+        Assert.Equal(["b"], Assert.Single(result.FailedDrafts).DocumentIds);
+        Assert.Contains("500", Assert.Single(result.FailedDrafts).Error);
+        Assert.Equal(3, result.Drafts.Count);
+        Assert.All(result.Drafts, d => Assert.Equal("blue", d.Answer));
+        Assert.Equal("blue", result.Answer);
+    }
+
+    [Fact]
+    public async Task Requests_to_one_endpoint_never_exceed_its_concurrency_limit()
+    {
+        _server.Latency = TimeSpan.FromMilliseconds(50);
+        var result = await _gateway.PostJsonAsync<QueryResult>("/v1/query", new
+        {
+            question = "Q?",
+            drafts = 6,
+            docsPerDraft = 1,
+            documents = Enumerable.Range(0, 6).Select(i => new { id = $"d{i}", text = $"Passage number {i}." }).ToArray(),
+        });
+
+        Assert.Equal(6, result.Drafts.Count);
+        Assert.Equal(2, _server.MaxInFlight); // SpecRag:Drafter:MaxConcurrency = 2 and the verifier's calls come after
+    }
+
+    private sealed class OpenAiGatewayFactory(string baseUrl) : Gateway.GatewayFactory
+    {
+        protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
+        {
+            ["SpecRag:DemoCorpus:Enabled"] = "false",
+            ["SpecRag:Drafter:Backend"] = "openai",
+            ["SpecRag:Drafter:Endpoint"] = baseUrl + "/v1",
+            ["SpecRag:Drafter:Model"] = "drafter-7b",
+            ["SpecRag:Drafter:TimeoutSeconds"] = "2",
+            ["SpecRag:Drafter:Retries"] = "1",
+            ["SpecRag:Drafter:MaxConcurrency"] = "2",
+            ["SpecRag:Verifier:Backend"] = "openai",
+            ["SpecRag:Verifier:Endpoint"] = baseUrl + "/v1",
+            ["SpecRag:Verifier:Model"] = "verifier-8x7b",
+            ["SpecRag:Verifier:MaxConcurrency"] = "2",
+        };
+    }
+}

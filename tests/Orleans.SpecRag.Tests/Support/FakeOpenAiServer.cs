@@ -36,6 +36,18 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
     public Func<JsonNode, (IReadOnlyList<(string Token, double LogProb)> Tokens, IReadOnlyList<(string Token, double LogProb)> Alternatives)> Chat { get; set; } =
         _ => ([("### Rationale:", -0.1), (" It", -0.2), (" is", -0.3), ("\n", -0.01), ("### Response:", -0.05), (" yes", -0.4)], [("Yes", -0.2), ("No", -1.8)]);
 
+    /// <summary>Requests for which the server always answers 500, as a broken model replica would.</summary>
+    public Func<JsonNode, bool> FailWhen { get; set; } = _ => false;
+
+    /// <summary>How long each request is held before it is answered.</summary>
+    public TimeSpan Latency { get; set; }
+
+    /// <summary>The most requests the server was working on at the same moment.</summary>
+    public int MaxInFlight => _maxInFlight;
+
+    private int _inFlight;
+    private int _maxInFlight;
+
     /// <summary>When false, <c>/completions</c> answers 404 as servers without echo support do.</summary>
     public bool SupportsEcho { get; set; } = true;
 
@@ -74,7 +86,7 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
     private async Task<IResult> HandleChatAsync(HttpContext context)
     {
         var body = await RecordAsync(context);
-        if (await InjectFaultAsync(context) is { } fault)
+        if (await InjectFaultAsync(context, body) is { } fault)
         {
             return fault;
         }
@@ -110,7 +122,7 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
     private async Task<IResult> HandleCompletionsAsync(HttpContext context)
     {
         var body = await RecordAsync(context);
-        if (await InjectFaultAsync(context) is { } fault)
+        if (await InjectFaultAsync(context, body) is { } fault)
         {
             return fault;
         }
@@ -149,8 +161,31 @@ public sealed partial class FakeOpenAiServer : IAsyncDisposable
         return body;
     }
 
-    private async Task<IResult?> InjectFaultAsync(HttpContext context)
+    private async Task<IResult?> InjectFaultAsync(HttpContext context, JsonNode body)
     {
+        var now = Interlocked.Increment(ref _inFlight);
+        try
+        {
+            int seen;
+            while (now > (seen = _maxInFlight) && Interlocked.CompareExchange(ref _maxInFlight, now, seen) != seen)
+            {
+            }
+
+            if (Latency > TimeSpan.Zero)
+            {
+                await Task.Delay(Latency);
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
+        }
+
+        if (FailWhen(body))
+        {
+            return Results.Json(new { error = new { message = "replica failure", type = "server_error" } }, statusCode: 500);
+        }
+
         if (Interlocked.Decrement(ref _stallsLeft) >= 0)
         {
             await Task.Delay(TimeSpan.FromMinutes(1), context.RequestAborted).ContinueWith(_ => { });
