@@ -13,7 +13,8 @@ builder.AddServiceDefaults();
 // storage: the embedded default that runs on a fresh machine.
 builder.UseOrleans(silo => silo
     .UseSpecRagClustering(builder.Configuration)
-    .AddSpecRag(builder.Configuration));
+    .AddSpecRag(builder.Configuration)
+    .AddSpecRagDashboard());
 
 builder.Services.AddOpenApi();
 

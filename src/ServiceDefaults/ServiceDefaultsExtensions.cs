@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
@@ -8,10 +9,15 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
+using Orleans.Dashboard;
+using Orleans.Hosting;
 
 namespace Orleans.SpecRag.ServiceDefaults;
 
-/// <summary>What every Speculative RAG host (gateway, silo) wires the same way: telemetry, health, problem details.</summary>
+/// <summary>
+/// What every Speculative RAG host (gateway, silo) wires the same way: telemetry, health, problem details,
+/// API-key authentication and the Orleans Dashboard.
+/// </summary>
 public static class ServiceDefaultsExtensions
 {
     /// <summary>Telemetry sources of the service and of Orleans.</summary>
@@ -22,11 +28,21 @@ public static class ServiceDefaultsExtensions
     public const string LiveTag = "live";
     public const string ReadyTag = "ready";
 
+    /// <summary>Authorization policy for operator endpoints (the dashboard, and in later releases ingestion).</summary>
+    public const string OperatorPolicy = "operator";
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddProblemDetails();
+
+        var keys = ApiKeyAuthenticationOptions.ReadKeys(builder.Configuration);
+        builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName,
+                options => options.KeyHashes = keys.Select(ApiKeyAuthenticationOptions.Hash).ToArray());
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
         return builder;
     }
 
@@ -38,15 +54,39 @@ public static class ServiceDefaultsExtensions
             logging.IncludeScopes = true;
         });
 
+        // Scopes carry the query id; the trace and span ids come with every log record through OpenTelemetry.
+        builder.Logging.AddSimpleConsole(console =>
+        {
+            console.IncludeScopes = true;
+            console.SingleLine = true;
+        });
+
+        var console = builder.Configuration.GetValue("SpecRag:Telemetry:Console", false);
         builder.Services.AddOpenTelemetry()
-            .WithMetrics(metrics => metrics
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
-                .AddMeter(Meters))
-            .WithTracing(tracing => tracing
-                .AddSource(TraceSources)
-                .AddAspNetCoreInstrumentation(o => o.Filter = context => !context.Request.Path.StartsWithSegments("/health"))
-                .AddHttpClientInstrumentation());
+            .WithMetrics(metrics =>
+            {
+                metrics
+                    .AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddMeter(Meters)
+                    .AddPrometheusExporter();
+                if (console)
+                {
+                    metrics.AddConsoleExporter();
+                }
+            })
+            .WithTracing(tracing =>
+            {
+                tracing
+                    .AddSource(TraceSources)
+                    .AddAspNetCoreInstrumentation(o => o.Filter = context =>
+                        !context.Request.Path.StartsWithSegments("/health") && !context.Request.Path.StartsWithSegments("/metrics"))
+                    .AddHttpClientInstrumentation();
+                if (console)
+                {
+                    tracing.AddConsoleExporter();
+                }
+            });
 
         // OTLP only when an endpoint is configured, as the OpenTelemetry conventions expect.
         if (!string.IsNullOrWhiteSpace(builder.Configuration["OTEL_EXPORTER_OTLP_ENDPOINT"]))
@@ -57,11 +97,30 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    /// <summary><c>/health/live</c>: the process runs. <c>/health/ready</c>: it can serve (cluster joined, models loaded).</summary>
+    /// <summary>The Orleans Dashboard's data collection in this silo; serve it with <see cref="MapDefaultEndpoints"/>.</summary>
+    public static ISiloBuilder AddSpecRagDashboard(this ISiloBuilder silo) => silo.AddDashboard();
+
+    /// <summary>
+    /// <c>/health/live</c>: the process runs. <c>/health/ready</c>: it can serve (cluster joined, models loaded).
+    /// <c>/metrics</c>: Prometheus scrape endpoint. <c>/dashboard</c>: the Orleans Dashboard, which needs an
+    /// API key outside Development.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = r => r.Tags.Contains(LiveTag) });
         app.MapHealthChecks("/health/ready", new HealthCheckOptions { Predicate = r => r.Tags.Contains(ReadyTag) || r.Tags.Contains(LiveTag) });
+        app.MapPrometheusScrapingEndpoint("/metrics");
+
+        var dashboard = app.MapOrleansDashboard(routePrefix: "/dashboard");
+        if (!app.Environment.IsDevelopment())
+        {
+            dashboard.RequireAuthorization(OperatorPolicy);
+            if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ApiKeyAuthenticationOptions>>().Get(ApiKeyAuthenticationHandler.SchemeName).HasKeys)
+            {
+                app.Logger.LogWarning("No API keys are configured (SpecRag:Auth:ApiKeys), so the Orleans Dashboard at /dashboard refuses every request outside Development.");
+            }
+        }
+
         return app;
     }
 }

@@ -7,7 +7,8 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 builder.UseOrleans(silo => silo
     .UseSpecRagClustering(builder.Configuration)
-    .AddSpecRag(builder.Configuration));
+    .AddSpecRag(builder.Configuration)
+    .AddSpecRagDashboard());
 
 var app = builder.Build();
 app.MapDefaultEndpoints();

@@ -22,12 +22,15 @@ public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Gr
         activity?.SetTag("specrag.model", model.Name);
 
         var started = Stopwatch.GetTimestamp();
-        SpecRagTelemetry.DraftsInFlight.Add(1);
+        var siloTag = new KeyValuePair<string, object?>("silo", silo.SiloAddress.ToString());
+        SpecRagTelemetry.DraftsInFlight.Add(1, siloTag);
         try
         {
             var output = await model.DraftAsync(task.Question, task.Passages);
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             activity?.SetTag("specrag.score.draft", output.DraftScore);
+            activity?.SetTag("specrag.score.draft_rationale", output.RationaleLogProb);
+            activity?.SetTag("specrag.score.draft_answer", output.AnswerLogProb);
             activity?.SetTag("specrag.tokens.generated", output.GeneratedTokens);
             SpecRagTelemetry.DraftDuration.Record(latency);
             SpecRagTelemetry.Drafts.Add(1, new KeyValuePair<string, object?>("outcome", "ok"));
@@ -54,7 +57,7 @@ public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Gr
         }
         finally
         {
-            SpecRagTelemetry.DraftsInFlight.Add(-1);
+            SpecRagTelemetry.DraftsInFlight.Add(-1, siloTag);
         }
     }
 }

@@ -30,6 +30,7 @@ public sealed class QueryGrain(
             return done; // A retried call must not run (and bill) the query twice.
         }
 
+        using var scope = logger.BeginScope("QueryId: {QueryId}", this.GetPrimaryKeyString());
         using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.query");
         activity?.SetTag("specrag.query.id", this.GetPrimaryKeyString());
         activity?.SetTag("specrag.mode", request.Mode.ToString().ToLowerInvariant());

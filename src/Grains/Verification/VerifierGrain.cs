@@ -23,6 +23,8 @@ public sealed class VerifierGrain(IVerifierModel model, ILocalSiloDetails silo) 
         var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)
             with { DraftRationale = d.RationaleLogProb, DraftAnswer = d.AnswerLogProb }).ToArray();
         SpecRagTelemetry.VerifyDuration.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        activity?.SetTag("specrag.scoring", model.Scoring);
+        activity?.SetTag("specrag.scores.total", string.Join(',', combined.Select(s => s.Total.ToString("F4", System.Globalization.CultureInfo.InvariantCulture))));
         return new VerificationResult(combined, silo.SiloAddress.ToString(), model.Name, model.Scoring);
     }
 

@@ -17,9 +17,11 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>();
 
+    protected virtual string Environment => "Production";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
-        builder.UseEnvironment("Production");
+        builder.UseEnvironment(Environment);
         builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort.Next().ToString());
         builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort.Next().ToString());
         builder.UseSetting("Orleans:ClusterId", "gateway-tests-" + Guid.NewGuid().ToString("N")[..8]);

@@ -1,0 +1,84 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+
+namespace Orleans.SpecRag.Tests.Cluster;
+
+/// <summary>One trace spans the query across silos, and its draft spans overlap: drafts really run in parallel.</summary>
+public sealed class TracingTests(RoleClusterFixture fixture) : IClassFixture<RoleClusterFixture>, IDisposable
+{
+    private static readonly ActivitySource TestSource = new("Orleans.SpecRag.Tests");
+    private readonly ConcurrentBag<Activity> _finished = [];
+    private ActivityListener? _listener;
+
+    private void Listen()
+    {
+        _listener = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name.StartsWith("Orleans.SpecRag", StringComparison.Ordinal) || source.Name.StartsWith("Microsoft.Orleans", StringComparison.Ordinal),
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = activity => _finished.Add(activity),
+        };
+        ActivitySource.AddActivityListener(_listener);
+    }
+
+    [Fact]
+    public async Task Draft_spans_descend_from_the_query_span_overlap_in_time_and_name_their_drafter_silo()
+    {
+        Listen();
+        fixture.Drafter.Reset(participants: 5);
+        ActivityTraceId traceId;
+        using (var root = TestSource.StartActivity("test.request"))
+        {
+            traceId = root!.TraceId;
+            await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
+            {
+                Question = "Which river runs through Paris?",
+                Documents = Enumerable.Range(0, 6).Select(i => new InlineDocument($"d{i}", null, $"Passage {i} about rivers and cities.")).ToArray(),
+                TopK = 6,
+                Drafts = 5,
+            });
+        }
+
+        var spans = _finished.Where(a => a.TraceId == traceId).ToArray();
+        var query = Assert.Single(spans, s => s.OperationName == "specrag.query");
+        var drafts = spans.Where(s => s.OperationName == "specrag.draft").ToArray();
+        Assert.Equal(5, drafts.Length);
+        Assert.Contains(spans, s => s.OperationName == "specrag.retrieve" && s.ParentSpanId == query.SpanId);
+        Assert.Contains(spans, s => s.OperationName == "specrag.cluster" && s.ParentSpanId == query.SpanId);
+        Assert.Contains(spans, s => s.OperationName == "specrag.verify" && IsDescendant(s, query, spans));
+
+        // Each draft span hangs under the query span (through the grain-call spans between silos).
+        Assert.All(drafts, d => Assert.True(IsDescendant(d, query, spans), $"draft span {d.SpanId} is not under the query span"));
+
+        // Overlap: every draft started before any draft ended.
+        var lastStart = drafts.Max(d => d.StartTimeUtc);
+        var firstEnd = drafts.Min(d => d.StartTimeUtc + d.Duration);
+        Assert.True(lastStart < firstEnd, $"draft spans do not all overlap: last start {lastStart:O}, first end {firstEnd:O}");
+
+        var drafterSilos = fixture.SilosWithRole(SiloRoles.Drafter).Select(s => s.ToString()).ToHashSet();
+        Assert.All(drafts, d =>
+        {
+            Assert.Contains((string)d.GetTagItem("specrag.silo")!, drafterSilos);
+            Assert.NotNull(d.GetTagItem("specrag.draft.index"));
+            Assert.NotNull(d.GetTagItem("specrag.draft.passage_ids"));
+            Assert.Equal("test/barrier", d.GetTagItem("specrag.model"));
+            Assert.NotNull(d.GetTagItem("specrag.score.draft"));
+        });
+    }
+
+    private static bool IsDescendant(Activity span, Activity ancestor, IReadOnlyCollection<Activity> spans)
+    {
+        var byId = spans.ToDictionary(s => s.SpanId);
+        for (var parent = span.ParentSpanId; parent != default; parent = byId.TryGetValue(parent, out var p) ? p.ParentSpanId : default)
+        {
+            if (parent == ancestor.SpanId)
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    public void Dispose() => _listener?.Dispose();
+}
