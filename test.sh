@@ -1,9 +1,17 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: restores, builds and tests every project of the solution, then prints one
-# summary line ("N passed, N failed, N skipped"). Needs only the .NET 10 SDK; tests that use ../shared
-# data skip with a message when it is absent.
+# summary line ("N passed, N failed, N skipped"). Needs the .NET 10 SDK; installs Debian's Chromium for
+# the browser test when it is missing and this user may (root with apt-get). Tests that use ../shared data
+# skip with a message when it is absent.
 set -uo pipefail
 cd "$(dirname "$0")"
+
+if [[ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] && command -v apt-get >/dev/null && [[ $(id -u) -eq 0 ]]; then
+  echo "Installing Chromium for the web console test…"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+    || echo "Chromium could not be installed; the browser test will be skipped."
+fi
+
 rm -rf TestResults
 dotnet test Orleans.SpecRag.sln --logger "console;verbosity=normal" --logger "trx" --results-directory TestResults "$@"
 status=$?

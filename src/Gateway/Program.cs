@@ -37,6 +37,10 @@ var app = builder.Build();
 app.UseExceptionHandler();
 app.UseStatusCodePages();
 
+// The web console at "/": static files served by the gateway itself, no CDN.
+app.UseDefaultFiles();
+app.UseStaticFiles();
+
 app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapQueryApi();
