@@ -36,6 +36,7 @@ public static class SpecRagSiloBuilderExtensions
 
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddSingleton<SiloRoleDirectory>();
+        silo.Services.AddSingleton<Drafting.DraftDispatcher>();
         silo.Services.AddSpecRagModels(configuration);
         return silo;
     }

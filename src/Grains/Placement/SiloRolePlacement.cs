@@ -32,13 +32,34 @@ public sealed class SiloRolePlacementFilterStrategy : PlacementFilterStrategy
     }
 }
 
-/// <summary>Applies <see cref="SiloRolePlacementFilterStrategy"/> using the silo metadata cache.</summary>
+/// <summary>
+/// Applies <see cref="SiloRolePlacementFilterStrategy"/> using the silo metadata cache. A caller may also name
+/// the silo it wants (request context <see cref="TargetSiloKey"/>): when that silo has the role, it is the only
+/// candidate. The query uses it to spread drafts over drafter silos and to resend a draft elsewhere.
+/// </summary>
 public sealed class SiloRolePlacementFilterDirector(SiloRoleDirectory roles) : IPlacementFilterDirector
 {
+    public const string TargetSiloKey = "specrag.target-silo";
+
     public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos)
     {
         var role = (filterStrategy as SiloRolePlacementFilterStrategy)?.Role;
-        return string.IsNullOrEmpty(role) ? silos : silos.Where(silo => roles.HasRole(silo, role)).ToArray();
+        if (string.IsNullOrEmpty(role))
+        {
+            return silos;
+        }
+
+        var withRole = silos.Where(silo => roles.HasRole(silo, role)).ToArray();
+        if (target.RequestContextData?.TryGetValue(TargetSiloKey, out var requested) == true && requested is string text)
+        {
+            var wanted = withRole.FirstOrDefault(s => s.ToParsableString() == text);
+            if (wanted is not null)
+            {
+                return [wanted];
+            }
+        }
+
+        return withRole;
     }
 }
 
@@ -53,6 +74,17 @@ public sealed class VerifierSilosOnlyAttribute() : PlacementFilterAttribute(new 
 /// <summary>Answers "which active silos have role X" from membership and the silo metadata cache.</summary>
 public sealed class SiloRoleDirectory(IClusterMembershipService membership, ISiloMetadataCache metadata)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<SiloAddress, DateTimeOffset> _suspects = new();
+
+    /// <summary>
+    /// Remembers that <paramref name="silo"/> just failed a call: a killed silo stays "active" in membership
+    /// until the cluster votes it dead, and meanwhile new work should not be sent there.
+    /// </summary>
+    public void Suspect(SiloAddress silo, TimeSpan duration) => _suspects[silo] = DateTimeOffset.UtcNow + duration;
+
+    public bool IsSuspect(SiloAddress silo) =>
+        _suspects.TryGetValue(silo, out var until) && (until > DateTimeOffset.UtcNow || !_suspects.TryRemove(silo, out _));
+
     public bool HasRole(SiloAddress silo, string role) =>
         metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRoles.MetadataKey, out var roles) && SiloRoles.Contains(roles, role);
 

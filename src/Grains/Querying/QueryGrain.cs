@@ -19,8 +19,12 @@ public sealed class QueryGrain(
     [PersistentState("query", SpecRagStorage.Name)] IPersistentState<QueryRecord> state,
     IEmbedder embedder,
     SiloRoleDirectory roles,
+    DraftDispatcher dispatcher,
     ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
+    /// <summary>How long drafts, retries on other drafter silos included, may take.</summary>
+    public static readonly TimeSpan DraftDeadline = TimeSpan.FromSeconds(25);
+
     public Task<QueryResult?> GetResultAsync() => Task.FromResult(state.State.Result);
 
     public async Task<QueryResult> RunAsync(QueryRequest request)
@@ -103,8 +107,11 @@ public sealed class QueryGrain(
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
         phase = Stopwatch.GetTimestamp();
-        var drafter = GrainFactory.GetGrain<IDrafterGrain>(0);
-        var tasks = subsets.Select((subset, index) => drafter.DraftAsync(new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray()))).ToArray();
+        // Start at a random drafter so that concurrent queries do not all begin on the same silo.
+        var offset = Random.Shared.Next(1024);
+        var deadline = DateTimeOffset.UtcNow + DraftDeadline;
+        var tasks = subsets.Select((subset, index) => dispatcher.DraftAsync(
+            new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray()), offset + index, deadline)).ToArray();
         try
         {
             await Task.WhenAll(tasks);

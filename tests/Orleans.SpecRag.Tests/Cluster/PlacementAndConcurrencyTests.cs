@@ -43,6 +43,23 @@ public sealed class PlacementAndConcurrencyTests(RoleClusterFixture fixture) : I
     }
 
     [Fact]
+    public async Task The_drafts_of_one_query_are_spread_over_all_drafter_silos()
+    {
+        fixture.Drafter.Reset(participants: 4);
+        var result = await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
+        {
+            Question = "Where is Lyon?",
+            Documents = Documents,
+            TopK = 6,
+            Drafts = 4,
+        });
+
+        var perSilo = result.Drafts.GroupBy(d => d.Silo).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(fixture.SilosWithRole(SiloRoles.Drafter).Select(s => s.ToString()).Order(), perSilo.Keys.Order());
+        Assert.All(perSilo.Values, count => Assert.Equal(2, count));
+    }
+
+    [Fact]
     public async Task Every_drafter_and_verifier_activation_lives_on_a_silo_with_its_role()
     {
         // Queries land on random silos, the verifier silo included: without the role filter some drafts would run there.
