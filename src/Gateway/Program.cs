@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.SpecRag.Gateway.Apis;
 using Orleans.SpecRag.Gateway.DemoCorpus;
+using Orleans.SpecRag.Gateway.Health;
 using Orleans.SpecRag.Gateway.Problems;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.ServiceDefaults;
@@ -10,11 +11,22 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
 
 // With nothing configured the gateway co-hosts one silo with both roles, localhost clustering and memory
-// storage: the embedded default that runs on a fresh machine.
-builder.UseOrleans(silo => silo
-    .UseSpecRagClustering(builder.Configuration)
-    .AddSpecRag(builder.Configuration)
-    .AddSpecRagDashboard());
+// storage: the embedded default that runs on a fresh machine. In a real cluster (SpecRag:Clustering = azure
+// or kubernetes) it is an Orleans client of the silos.
+if (SpecRagSiloBuilderExtensions.ClusteringMode(builder.Configuration) == "localhost" && builder.Configuration.GetValue("SpecRag:Gateway:CoHostSilo", true))
+{
+    builder.UseOrleans(silo => silo
+        .UseSpecRagClustering(builder.Configuration)
+        .AddSpecRag(builder.Configuration)
+        .AddSpecRagDashboard());
+}
+else
+{
+    builder.UseOrleansClient(client => client
+        .UseSpecRagClustering(builder.Configuration)
+        .AddSpecRagDashboard());
+    builder.Services.AddHealthChecks().AddCheck<ClusterConnectionCheck>("cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
+}
 
 builder.Services.AddOpenApi();
 

@@ -27,7 +27,10 @@ public interface IVerifierGrain : IGrainWithIntegerKey
     Task<StandardAnswer> AnswerAsync(string question, IReadOnlyList<Passage> passages);
 }
 
-/// <summary>A named collection of documents, split into passages and embedded once at ingestion.</summary>
+/// <summary>
+/// A named collection of documents, split into passages and embedded once at ingestion. It routes each
+/// document to one of its shards (fixed when the collection is created) and searches all shards at once.
+/// </summary>
 public interface ICollectionGrain : IGrainWithStringKey
 {
     Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents);
@@ -41,6 +44,21 @@ public interface ICollectionGrain : IGrainWithStringKey
     Task<CollectionInfo?> GetInfoAsync();
 
     /// <summary>The <paramref name="topK"/> passages most similar to a unit-length query embedding.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK);
+}
+
+/// <summary>One shard of a collection (key <c>{collection}/{shard}</c>); only <see cref="ICollectionGrain"/> calls it.</summary>
+public interface ICollectionShardGrain : IGrainWithStringKey
+{
+    Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents);
+
+    Task<bool> DeleteDocumentAsync(string documentId);
+
+    [AlwaysInterleave]
+    Task<CollectionInfo> GetInfoAsync();
+
+    /// <summary>The shard's best passages; empty when it holds none.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK);
 }

@@ -34,6 +34,9 @@ public static class ServiceDefaultsExtensions
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
+
+        // Room for a silo to finish the requests it is running and hand over its grains when it is stopped.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("SpecRag:ShutdownTimeout", TimeSpan.FromSeconds(45)));
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddProblemDetails();
 
@@ -99,6 +102,9 @@ public static class ServiceDefaultsExtensions
 
     /// <summary>The Orleans Dashboard's data collection in this silo; serve it with <see cref="MapDefaultEndpoints"/>.</summary>
     public static ISiloBuilder AddSpecRagDashboard(this ISiloBuilder silo) => silo.AddDashboard();
+
+    /// <summary>The Orleans Dashboard served by a host that is only a client of the cluster.</summary>
+    public static IClientBuilder AddSpecRagDashboard(this IClientBuilder client) => client.AddDashboard();
 
     /// <summary>
     /// <c>/health/live</c>: the process runs. <c>/health/ready</c>: it can serve (cluster joined, models loaded).

@@ -3,7 +3,11 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using Microsoft.Extensions.Options;
 using Orleans.Configuration;
+using Orleans.Storage;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.SpecRag.Models;
@@ -26,42 +30,132 @@ public static class SpecRagSiloBuilderExtensions
         silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = string.Join(',', roles) });
         silo.AddActivityPropagation();
 
-        var storage = configuration["SpecRag:Storage"] ?? "memory";
-        if (!storage.Equals("memory", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"SpecRag:Storage '{storage}' is not supported; use 'memory'.");
-        }
+        silo.AddSpecRagStorage(configuration);
 
-        silo.AddMemoryGrainStorage(SpecRagStorage.Name);
+        // Faster failure detection is configurable (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …).
+        silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddSingleton<SiloRoleDirectory>();
         silo.Services.AddSingleton<Drafting.DraftDispatcher>();
+        silo.Services.Configure<Retrieval.RetrievalOptions>(configuration.GetSection("SpecRag:Retrieval"));
         silo.Services.AddSpecRagModels(configuration);
         return silo;
     }
 
     /// <summary>
-    /// Localhost clustering with ports from configuration (<c>Orleans:Endpoints:SiloPort</c>,
-    /// <c>Orleans:Endpoints:GatewayPort</c>), so several silos can run side by side on one machine;
-    /// a silo that is not the first joins <c>SpecRag:Clustering:PrimarySiloEndpoint</c>.
+    /// Grain storage for collections and query records: <c>SpecRag:Storage</c> = <c>memory</c> (default) or
+    /// <c>azure</c> (Azure Blob storage, connection string <c>ConnectionStrings:AzureStorage</c>), written with
+    /// Orleans' binary serializer so that embeddings stay compact.
+    /// </summary>
+    public static ISiloBuilder AddSpecRagStorage(this ISiloBuilder silo, IConfiguration configuration)
+    {
+        var storage = (configuration["SpecRag:Storage"] ?? "memory").Trim().ToLowerInvariant();
+        switch (storage)
+        {
+            case "memory":
+                silo.AddMemoryGrainStorage(SpecRagStorage.Name);
+                break;
+            case "azure":
+                var connection = AzureConnectionString(configuration, "SpecRag:Storage=azure");
+                silo.AddAzureBlobGrainStorage(SpecRagStorage.Name, (OptionsBuilder<AzureBlobStorageOptions> options) =>
+                    options.Configure<IServiceProvider>((o, services) =>
+                    {
+                        o.BlobServiceClient = new BlobServiceClient(connection);
+                        o.ContainerName = configuration["SpecRag:Storage:Container"] ?? "specrag";
+                        o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
+                    }));
+                break;
+            default:
+                throw new InvalidOperationException($"SpecRag:Storage '{storage}' is not supported; use 'memory' or 'azure'.");
+        }
+
+        return silo;
+    }
+
+    /// <summary>
+    /// Cluster membership, <c>SpecRag:Clustering</c>:
+    /// <c>localhost</c> (default; ports <c>Orleans:Endpoints:SiloPort</c>/<c>GatewayPort</c>, further silos join
+    /// <c>SpecRag:Clustering:PrimarySiloEndpoint</c>), <c>azure</c> (Azure Table membership, connection string
+    /// <c>ConnectionStrings:AzureStorage</c>) or <c>kubernetes</c> (Azure Table membership plus Orleans'
+    /// Kubernetes hosting, which takes the pod's identity and address from the environment).
     /// </summary>
     public static ISiloBuilder UseSpecRagClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var mode = configuration["SpecRag:Clustering"] ?? "localhost";
-        if (!mode.Equals("localhost", StringComparison.OrdinalIgnoreCase))
-        {
-            throw new InvalidOperationException($"SpecRag:Clustering '{mode}' is not supported; use 'localhost'.");
-        }
-
+        var mode = ClusteringMode(configuration);
         var siloPort = configuration.GetValue("Orleans:Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
         var gatewayPort = configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-        var primary = configuration["SpecRag:Clustering:PrimarySiloEndpoint"] is { Length: > 0 } text
-            ? IPEndPoint.Parse(text)
-            : null;
-        silo.UseLocalhostClustering(siloPort, gatewayPort, primary, serviceId: "specrag", clusterId: configuration["Orleans:ClusterId"] ?? "specrag-local");
+        if (mode == "localhost")
+        {
+            var primary = configuration["SpecRag:Clustering:PrimarySiloEndpoint"] is { Length: > 0 } text ? IPEndPoint.Parse(text) : null;
+            silo.UseLocalhostClustering(siloPort, gatewayPort, primary, ServiceId(configuration), ClusterId(configuration));
+            return silo;
+        }
+
+        var connection = AzureConnectionString(configuration, $"SpecRag:Clustering={mode}");
+        silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
+        silo.Configure<ClusterOptions>(o =>
+        {
+            o.ClusterId = ClusterId(configuration);
+            o.ServiceId = ServiceId(configuration);
+        });
+        if (mode == "kubernetes")
+        {
+            silo.UseKubernetesHosting();
+        }
+        else
+        {
+            var advertised = configuration["Orleans:Endpoints:AdvertisedIPAddress"] is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+        }
+
         return silo;
     }
+
+    /// <summary>The gateway's side when it does not co-host a silo: an Orleans client that finds gateways through the membership table.</summary>
+    public static IClientBuilder UseSpecRagClustering(this IClientBuilder client, IConfiguration configuration)
+    {
+        var mode = ClusteringMode(configuration);
+        if (mode == "localhost")
+        {
+            var gatewayPort = configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
+            client.UseLocalhostClustering(gatewayPort, ServiceId(configuration), ClusterId(configuration));
+        }
+        else
+        {
+            var connection = AzureConnectionString(configuration, $"SpecRag:Clustering={mode}");
+            client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
+            client.Configure<ClusterOptions>(o =>
+            {
+                o.ClusterId = ClusterId(configuration);
+                o.ServiceId = ServiceId(configuration);
+            });
+        }
+
+        client.AddActivityPropagation();
+        return client;
+    }
+
+    /// <summary><c>localhost</c>, <c>azure</c> or <c>kubernetes</c>.</summary>
+    public static string ClusteringMode(IConfiguration configuration)
+    {
+        var mode = (configuration["SpecRag:Clustering"] ?? "localhost").Trim().ToLowerInvariant();
+        return mode is "localhost" or "azure" or "kubernetes"
+            ? mode
+            : throw new InvalidOperationException($"SpecRag:Clustering '{mode}' is not supported; use 'localhost', 'azure' or 'kubernetes'.");
+    }
+
+    // Kubernetes hosting sets these from ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID; elsewhere configuration does.
+    private static string ClusterId(IConfiguration configuration) =>
+        configuration["Orleans:ClusterId"] ?? configuration["ORLEANS_CLUSTER_ID"] ?? "specrag-local";
+
+    private static string ServiceId(IConfiguration configuration) =>
+        configuration["Orleans:ServiceId"] ?? configuration["ORLEANS_SERVICE_ID"] ?? "specrag";
+
+    private static string AzureConnectionString(IConfiguration configuration, string feature) =>
+        configuration.GetConnectionString("AzureStorage") is { Length: > 0 } connection
+            ? connection
+            : throw new InvalidOperationException($"{feature} needs the connection string ConnectionStrings:AzureStorage (for Azurite: UseDevelopmentStorage=true).");
 
     /// <summary>The embedder and the drafter and verifier models chosen by <c>SpecRag:Drafter:Backend</c> and <c>SpecRag:Verifier:Backend</c>.</summary>
     public static IServiceCollection AddSpecRagModels(this IServiceCollection services, IConfiguration configuration)

@@ -81,7 +81,7 @@ public sealed class QueryGrain(
             // The paper's benchmark setting: the request carries its retrieved passages, in retriever order.
             var chosen = documents.Take(request.TopK).ToArray();
             var ids = chosen.Select((d, i) => string.IsNullOrWhiteSpace(d.Id) ? $"doc-{i + 1}" : d.Id).ToArray();
-            var vectors = await embedder.EmbedAsync([request.Question, .. chosen.Select(d => Retrieval.CollectionGrain.PassageText(d.Title, d.Text))]);
+            var vectors = await embedder.EmbedAsync([request.Question, .. chosen.Select(d => Retrieval.CollectionShardGrain.PassageText(d.Title, d.Text))]);
             activity?.SetTag("specrag.source", "request");
             return chosen.Select((d, i) => new Passage(ids[i], ids[i], d.Title, d.Text, vectors[i + 1], TensorPrimitives.Dot(vectors[0], vectors[i + 1]))).ToArray();
         }

@@ -1,127 +1,90 @@
-using System.Security.Cryptography;
 using System.Text;
-using Orleans.SpecRag.Models;
-using Orleans.SpecRag.Text;
 
 namespace Orleans.SpecRag.Retrieval;
 
-/// <summary>
-/// One collection: documents split into passages, embedded once at ingestion, searched by cosine similarity.
-/// </summary>
-/// <remarks>
-/// Writes (upsert, delete) run one at a time. Reads are always-interleaved (see <see cref="ICollectionGrain"/>): they are
-/// synchronous scans of an immutable index, so they can run between the turns of a long ingestion
-/// (whose embedding awaits off the scheduler) and queries are never stuck behind an ingestion.
-/// </remarks>
-public sealed class CollectionGrain(
-    [PersistentState("collection", SpecRagStorage.Name)] IPersistentState<CollectionState> state,
-    IEmbedder embedder,
-    ILogger<CollectionGrain> logger) : Grain, ICollectionGrain
+/// <summary>What a collection persists about itself: that it exists and how many shards it has.</summary>
+[GenerateSerializer]
+public sealed class CollectionManifest
 {
-    private VectorIndex<(StoredDocument Document, StoredPassage Passage)>? _index;
+    [Id(0)] public bool Created { get; set; }
+    [Id(1)] public int Shards { get; set; }
+}
 
+/// <summary>Settings of new collections (configuration section <c>SpecRag:Retrieval</c>).</summary>
+public sealed class RetrievalOptions
+{
+    /// <summary>Shards of a new collection; a collection keeps the count it was created with.</summary>
+    public int Shards { get; set; } = 8;
+}
+
+/// <summary>
+/// A collection: routes each document to a shard by a stable hash of its id, and answers a search by asking
+/// every shard for its top-K and merging them. Its own record is written once, when it is created.
+/// </summary>
+public sealed class CollectionGrain(
+    [PersistentState("collection", SpecRagStorage.Name)] IPersistentState<CollectionManifest> manifest,
+    Microsoft.Extensions.Options.IOptions<RetrievalOptions> options) : Grain, ICollectionGrain
+{
     private string Name => this.GetPrimaryKeyString();
-
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
-    {
-        RebuildIndex();
-        return Task.CompletedTask;
-    }
 
     public async Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents)
     {
-        var added = 0;
-        var updated = 0;
-        var changed = new List<(IngestDocument Document, string Hash, IReadOnlyList<string> Chunks)>();
-        foreach (var document in documents)
+        if (!manifest.State.Created)
         {
-            var hash = ContentHash(document);
-            if (state.State.Documents.TryGetValue(document.Id, out var existing))
-            {
-                updated++;
-                if (existing.ContentHash == hash && state.State.EmbeddingModel == embedder.ModelName)
-                {
-                    continue; // Same content: keep the stored embeddings instead of paying for them again.
-                }
-            }
-            else
-            {
-                added++;
-            }
-
-            changed.Add((document, hash, TextChunker.Chunk(document.Text)));
+            manifest.State.Created = true;
+            manifest.State.Shards = Math.Clamp(options.Value.Shards, 1, 1024);
+            await manifest.WriteStateAsync();
         }
 
-        var texts = changed.SelectMany(c => c.Chunks.Select(chunk => PassageText(c.Document.Title, chunk))).ToArray();
-        var vectors = await embedder.EmbedAsync(texts);
-
-        var next = 0;
-        foreach (var (document, hash, chunks) in changed)
-        {
-            var passages = chunks.Select((chunk, i) => new StoredPassage($"{document.Id}#{i + 1}", chunk, vectors[next + i])).ToArray();
-            next += chunks.Count;
-            state.State.Documents[document.Id] = new StoredDocument(document.Id, document.Title, document.Metadata, hash, passages);
-        }
-
-        state.State.Created = true;
-        state.State.EmbeddingModel = embedder.ModelName;
-        RebuildIndex();
-        await state.WriteStateAsync();
-
-        logger.LogInformation("Collection {Collection}: {Added} added, {Updated} updated, {Embedded} passages embedded",
-            Name, added, updated, texts.Length);
-        var passageCount = documents.Select(d => d.Id).Distinct().Sum(id => state.State.Documents[id].Passages.Count);
-        return new IngestResult(Name, added, updated, passageCount);
+        var results = await Task.WhenAll(documents
+            .GroupBy(d => ShardOf(d.Id, manifest.State.Shards))
+            .Select(group => Shard(group.Key).UpsertAsync(group.ToArray())));
+        return new IngestResult(Name, results.Sum(r => r.Added), results.Sum(r => r.Updated), results.Sum(r => r.Passages));
     }
 
-    public async Task<bool> DeleteDocumentAsync(string documentId)
+    public Task<bool> DeleteDocumentAsync(string documentId) =>
+        manifest.State.Created ? Shard(ShardOf(documentId, manifest.State.Shards)).DeleteDocumentAsync(documentId) : Task.FromResult(false);
+
+    public async Task<CollectionInfo?> GetInfoAsync()
     {
-        if (!state.State.Documents.Remove(documentId))
+        if (!manifest.State.Created)
         {
-            return false;
+            return null;
         }
 
-        RebuildIndex();
-        await state.WriteStateAsync();
-        return true;
+        var shards = await Task.WhenAll(AllShards().Select(s => s.GetInfoAsync()));
+        return new CollectionInfo(Name, shards.Sum(s => s.Documents), shards.Sum(s => s.Passages));
     }
 
-    public Task<CollectionInfo?> GetInfoAsync() =>
-        Task.FromResult(state.State.Created
-            ? new CollectionInfo(Name, state.State.Documents.Count, _index?.Count ?? 0)
-            : null);
-
-    public Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK)
+    public async Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK)
     {
-        if (!state.State.Created)
+        if (!manifest.State.Created)
         {
             throw new CollectionNotFoundException(Name);
         }
 
-        if (_index is null || _index.Count == 0)
+        var perShard = await Task.WhenAll(AllShards().Select(s => s.SearchAsync(queryEmbedding, topK)));
+        var merged = perShard.SelectMany(hits => hits)
+            .OrderByDescending(p => p.Score)
+            .ThenBy(p => p.Id, StringComparer.Ordinal)
+            .Take(topK)
+            .ToArray();
+        return merged.Length > 0 ? merged : throw new EmptyCollectionException(Name);
+    }
+
+    /// <summary>FNV-1a over the id's UTF-8 bytes: stable across processes and .NET versions, unlike string.GetHashCode.</summary>
+    public static int ShardOf(string documentId, int shards)
+    {
+        var hash = 2166136261u;
+        foreach (var b in Encoding.UTF8.GetBytes(documentId))
         {
-            throw new EmptyCollectionException(Name);
+            hash = (hash ^ b) * 16777619u;
         }
 
-        IReadOnlyList<Passage> hits = _index.Search(queryEmbedding, topK)
-            .Select(hit => new Passage(hit.Item.Passage.Id, hit.Item.Document.Id, hit.Item.Document.Title, hit.Item.Passage.Text, hit.Item.Passage.Embedding, hit.Score))
-            .ToArray();
-        return Task.FromResult(hits);
+        return (int)(hash % (uint)shards);
     }
 
-    private void RebuildIndex()
-    {
-        var entries = state.State.Documents.Values
-            .OrderBy(d => d.Id, StringComparer.Ordinal)
-            .SelectMany(d => d.Passages.Select(p => ((d, p), p.Embedding)))
-            .ToArray();
-        _index = new VectorIndex<(StoredDocument, StoredPassage)>(embedder.Dimensions, entries);
-    }
+    private ICollectionShardGrain Shard(int shard) => GrainFactory.GetGrain<ICollectionShardGrain>($"{Name}/{shard}");
 
-    // The title is embedded with the passage: "Paris" in a passage titled "France" should match questions about France.
-    internal static string PassageText(string? title, string chunk) =>
-        string.IsNullOrWhiteSpace(title) ? chunk : $"{title}. {chunk}";
-
-    private static string ContentHash(IngestDocument document) =>
-        Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{document.Title}\u0000{document.Text}")));
+    private IEnumerable<ICollectionShardGrain> AllShards() => Enumerable.Range(0, manifest.State.Shards).Select(Shard);
 }
