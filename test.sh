@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs the whole test suite: restores, builds and tests every project of the solution, then prints one
-# summary line ("N passed, N failed, N skipped"). Needs the .NET 10 SDK; installs Debian's Chromium for
-# the browser test when it is missing and this user may (root with apt-get). Tests that use ../shared data
-# skip with a message when it is absent.
+# summary line ("N passed, N failed, N skipped"). Needs the .NET 10 SDK and Node.js; installs Azurite
+# (npm, repo-locally) and Debian's Chromium for the browser test when it is missing and this user may (root
+# with apt-get). Tests that use ../shared data skip with a message when it is absent.
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -10,6 +10,13 @@ if [[ ! -x "${CHROMIUM_PATH:-/usr/bin/chromium}" ]] && command -v apt-get >/dev/
   echo "Installing Chromium for the web console test…"
   (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
     || echo "Chromium could not be installed; the browser test will be skipped."
+fi
+
+# Azurite, the Azure Storage emulator the cluster fault tests run against, pinned in tools/azurite.
+if [[ ! -x tools/azurite/node_modules/.bin/azurite ]] && command -v npm >/dev/null; then
+  echo "Installing Azurite into tools/azurite…"
+  npm ci --prefix tools/azurite --no-audit --no-fund --loglevel=error \
+    || echo "Azurite could not be installed; the Azure Storage tests will be skipped."
 fi
 
 rm -rf TestResults

@@ -57,6 +57,7 @@ app.MapOpenApi();
 app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapCollectionsApi();
+app.MapClusterApi();
 
 app.Run();
 

@@ -37,7 +37,7 @@ public static class QueryApi
 
         var id = Guid.NewGuid().ToString("N");
         var request = validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() };
-        var result = await grains.GetGrain<IQueryGrain>(id).RunAsync(request);
+        var result = await TransientRetry.RunAsync(() => grains.GetGrain<IQueryGrain>(id).RunAsync(request));
         return TypedResults.Ok(result);
     }
 

@@ -13,22 +13,34 @@ namespace Orleans.SpecRag.Placement;
 public sealed class SiloRolePlacementFilterStrategy : PlacementFilterStrategy
 {
     private const string RoleProperty = "silo-role";
+    private const string AvoidProperty = "silo-role-avoid";
 
     public SiloRolePlacementFilterStrategy() : this(string.Empty)
     {
     }
 
-    public SiloRolePlacementFilterStrategy(string role) : base(order: 0) => Role = role;
+    public SiloRolePlacementFilterStrategy(string role, bool avoid = false) : base(order: 0)
+    {
+        Role = role;
+        Avoid = avoid;
+    }
 
     public string Role { get; private set; }
 
-    public override void AdditionalInitialize(GrainProperties properties) =>
+    /// <summary>Inverted: prefer silos <em>without</em> the role, and use any silo only when all have it.</summary>
+    public bool Avoid { get; private set; }
+
+    public override void AdditionalInitialize(GrainProperties properties)
+    {
         Role = GetPlacementFilterGrainProperty(RoleProperty, properties) ?? string.Empty;
+        Avoid = GetPlacementFilterGrainProperty(AvoidProperty, properties) == "true";
+    }
 
     protected override IEnumerable<KeyValuePair<string, string>> GetAdditionalGrainProperties(
         IServiceProvider services, Type grainClass, GrainType grainType, IReadOnlyDictionary<string, string> existingProperties)
     {
         yield return new KeyValuePair<string, string>(RoleProperty, Role);
+        yield return new KeyValuePair<string, string>(AvoidProperty, Avoid ? "true" : "false");
     }
 }
 
@@ -43,10 +55,18 @@ public sealed class SiloRolePlacementFilterDirector(SiloRoleDirectory roles) : I
 
     public IEnumerable<SiloAddress> Filter(PlacementFilterStrategy filterStrategy, PlacementTarget target, IEnumerable<SiloAddress> silos)
     {
-        var role = (filterStrategy as SiloRolePlacementFilterStrategy)?.Role;
+        var strategy = filterStrategy as SiloRolePlacementFilterStrategy;
+        var role = strategy?.Role;
         if (string.IsNullOrEmpty(role))
         {
             return silos;
+        }
+
+        if (strategy!.Avoid)
+        {
+            var candidates = silos.ToArray();
+            var without = candidates.Where(silo => !roles.HasRole(silo, role)).ToArray();
+            return without.Length > 0 ? without : candidates;
         }
 
         var withRole = silos.Where(silo => roles.HasRole(silo, role)).ToArray();
@@ -66,6 +86,13 @@ public sealed class SiloRolePlacementFilterDirector(SiloRoleDirectory roles) : I
 /// <summary>Places a grain only on silos with the drafter role (the GPU-backed ones in production).</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
 public sealed class DrafterSilosOnlyAttribute() : PlacementFilterAttribute(new SiloRolePlacementFilterStrategy(SiloRoles.Drafter));
+
+/// <summary>
+/// Keeps a grain off drafter silos when other silos exist. Drafter silos are the elastic GPU pool that
+/// autoscaling adds and removes; queries and collection shards belong on the stable silos.
+/// </summary>
+[AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
+public sealed class AvoidDrafterSilosAttribute() : PlacementFilterAttribute(new SiloRolePlacementFilterStrategy(SiloRoles.Drafter, avoid: true));
 
 /// <summary>Places a grain only on silos with the verifier role.</summary>
 [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]

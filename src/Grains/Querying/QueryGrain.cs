@@ -14,7 +14,7 @@ namespace Orleans.SpecRag.Querying;
 /// cluster them into k groups, sample m subsets with one passage per group, draft all m in parallel on
 /// drafter silos, score the drafts on a verifier silo and return the argmax.
 /// </summary>
-[CollectionAgeLimit(Minutes = 5)]
+[CollectionAgeLimit(Minutes = 5), AvoidDrafterSilos]
 public sealed class QueryGrain(
     [PersistentState("query", SpecRagStorage.Name)] IPersistentState<QueryRecord> state,
     IEmbedder embedder,

@@ -1,4 +1,5 @@
 using System.Text;
+using Orleans.SpecRag.Placement;
 
 namespace Orleans.SpecRag.Retrieval;
 
@@ -21,6 +22,7 @@ public sealed class RetrievalOptions
 /// A collection: routes each document to a shard by a stable hash of its id, and answers a search by asking
 /// every shard for its top-K and merging them. Its own record is written once, when it is created.
 /// </summary>
+[AvoidDrafterSilos]
 public sealed class CollectionGrain(
     [PersistentState("collection", SpecRagStorage.Name)] IPersistentState<CollectionManifest> manifest,
     Microsoft.Extensions.Options.IOptions<RetrievalOptions> options) : Grain, ICollectionGrain

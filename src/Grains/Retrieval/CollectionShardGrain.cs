@@ -3,6 +3,8 @@ using System.Text;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Text;
 
+using Orleans.SpecRag.Placement;
+
 namespace Orleans.SpecRag.Retrieval;
 
 /// <summary>
@@ -15,6 +17,7 @@ namespace Orleans.SpecRag.Retrieval;
 /// they are synchronous scans of an immutable index, so they can run between the turns of a long ingestion
 /// (whose embedding awaits off the scheduler) and queries are never stuck behind an ingestion.
 /// </remarks>
+[AvoidDrafterSilos]
 public sealed class CollectionShardGrain(
     [PersistentState("shard", SpecRagStorage.Name)] IPersistentState<CollectionState> state,
     IEmbedder embedder,

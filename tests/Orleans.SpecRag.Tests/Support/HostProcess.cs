@@ -1,0 +1,143 @@
+using System.Diagnostics;
+
+namespace Orleans.SpecRag.Tests.Support;
+
+/// <summary>
+/// A silo or gateway as a real OS process (`dotnet Orleans.SpecRag.Silo.dll`), configured through environment
+/// variables like a container, with its output kept in a log file for diagnosis.
+/// </summary>
+public sealed class HostProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly StreamWriter _log;
+
+    private HostProcess(string name, Process process, StreamWriter log, int httpPort)
+    {
+        Name = name;
+        _process = process;
+        _log = log;
+        HttpPort = httpPort;
+    }
+
+    public string Name { get; }
+
+    public int HttpPort { get; }
+
+    public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
+
+    public bool HasExited => _process.HasExited;
+
+    public int Id => _process.Id;
+
+    public static string LogFolder { get; } = Path.Combine(AppContext.BaseDirectory, "process-logs");
+
+    /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c>.</summary>
+    public static HostProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
+    {
+        var root = Azurite.RepositoryRoot() ?? throw new InvalidOperationException("The repository root was not found.");
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var folder = Path.Combine(root, "src", project, "bin", configuration, "net10.0");
+        var dll = Path.Combine(folder, assembly + ".dll");
+        if (!File.Exists(dll))
+        {
+            throw new FileNotFoundException($"{dll} is not built; `dotnet test Orleans.SpecRag.sln` builds it.", dll);
+        }
+
+        var httpPort = FreePort.Next();
+        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        start.ArgumentList.Add(dll);
+        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["DOTNET_ENVIRONMENT"] = "Production";
+        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        foreach (var (key, value) in environment)
+        {
+            start.Environment[key] = value;
+        }
+
+        Directory.CreateDirectory(LogFolder);
+        var log = new StreamWriter(Path.Combine(LogFolder, $"{name}-{DateTime.UtcNow:HHmmss}-{httpPort}.log")) { AutoFlush = true };
+        var process = Process.Start(start)!;
+        process.OutputDataReceived += (_, e) => Write(log, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new HostProcess(name, process, log, httpPort);
+    }
+
+    private static void Write(StreamWriter log, string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (log)
+        {
+            try
+            {
+                log.WriteLine(line);
+            }
+            catch (ObjectDisposedException)
+            {
+            }
+        }
+    }
+
+    public async Task WaitUntilReadyAsync(HttpClient http, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}; see {LogFolder}.");
+            }
+
+            try
+            {
+                if ((await http.GetAsync($"{BaseUrl}/health/ready")).IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+            }
+
+            await Task.Delay(200);
+        }
+
+        throw new TimeoutException($"{Name} was not ready within {timeout}; see {LogFolder}.");
+    }
+
+    /// <summary>SIGKILL: the process dies at once, as when a node is lost.</summary>
+    public void Kill() => _process.Kill(entireProcessTree: true);
+
+    /// <summary>SIGTERM: the host shuts down gracefully, as Kubernetes asks a pod to.</summary>
+    public void Terminate()
+    {
+        using var kill = Process.Start("kill", ["-TERM", _process.Id.ToString()]);
+        kill.WaitForExit();
+        if (kill.ExitCode != 0 && !_process.HasExited)
+        {
+            throw new InvalidOperationException($"Could not send SIGTERM to {Name}.");
+        }
+    }
+
+    public Task WaitForExitAsync(TimeSpan timeout) => _process.WaitForExitAsync(new CancellationTokenSource(timeout).Token);
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+            await _process.WaitForExitAsync();
+        }
+
+        _process.Dispose();
+        lock (_log)
+        {
+            _log.Dispose();
+        }
+    }
+}
