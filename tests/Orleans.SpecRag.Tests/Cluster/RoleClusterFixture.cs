@@ -40,7 +40,7 @@ public class RoleClusterFixture : IAsyncLifetime
             new Models.Extractive.ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()), sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
     }
 
-    public async Task InitializeAsync()
+    public virtual async Task InitializeAsync()
     {
         var roles = SiloRoles;
         var next = 0;

@@ -1,0 +1,100 @@
+using Azure.Storage.Blobs;
+using Azure.Storage.Blobs.Models;
+using Orleans.SpecRag.Tests.Support;
+
+namespace Orleans.SpecRag.Tests.Cluster;
+
+/// <summary>The three-silo cluster with its collections and query records in Azure Blob storage (Azurite).</summary>
+public sealed class AzureStorageClusterFixture : RoleClusterFixture
+{
+    public Azurite? Azurite { get; private set; }
+
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["SpecRag:Storage"] = "azure",
+        ["SpecRag:Storage:Container"] = "specrag-tests",
+        ["ConnectionStrings:AzureStorage"] = Azurite?.ConnectionString,
+        ["SpecRag:Retrieval:Shards"] = "8",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        if (Support.Azurite.Executable is null)
+        {
+            return; // The tests skip themselves; see AzuriteFactAttribute.
+        }
+
+        Azurite = await Support.Azurite.StartAsync();
+        await base.InitializeAsync();
+    }
+
+    public override async Task DisposeAsync()
+    {
+        if (Azurite is not null)
+        {
+            await base.DisposeAsync();
+            await Azurite.DisposeAsync();
+        }
+    }
+}
+
+public sealed class AzureStorageTests(AzureStorageClusterFixture fixture) : IClassFixture<AzureStorageClusterFixture>
+{
+    [AzuriteFact]
+    public async Task Ingesting_one_document_rewrites_only_its_shard_and_nothing_else()
+    {
+        var collection = fixture.Grains.GetGrain<ICollectionGrain>("sharded");
+        var documents = Enumerable.Range(0, 64).Select(i => new IngestDocument($"doc-{i}", $"Title {i}", $"Document {i} talks about subject {i % 9}. It is short.", null)).ToArray();
+        await collection.UpsertAsync(documents);
+
+        var container = new BlobServiceClient(fixture.Azurite!.ConnectionString).GetBlobContainerClient("specrag-tests");
+        var before = await SnapshotAsync(container);
+        var shardBlobs = before.Keys.Where(name => name.Contains("sharded", StringComparison.Ordinal) && name.Contains("shard", StringComparison.OrdinalIgnoreCase)).ToArray();
+        Assert.Equal(8 + 1, shardBlobs.Length); // eight shards and the collection's own record
+
+        var result = await collection.UpsertAsync([new IngestDocument("doc-new", "New", "A brand new document about subject 4.", null)]);
+        Assert.Equal(1, result.Added);
+
+        var after = await SnapshotAsync(container);
+        var changed = after.Where(kv => !before.TryGetValue(kv.Key, out var old) || old.ETag != kv.Value.ETag).Select(kv => kv.Key).ToArray();
+        var shard = Retrieval.CollectionGrain.ShardOf("doc-new", 8);
+        var changedBlob = Assert.Single(changed);
+        Assert.Contains($"sharded/{shard}", Uri.UnescapeDataString(changedBlob), StringComparison.Ordinal);
+
+        // The rewritten record holds one shard's documents, about an eighth of the collection.
+        var total = after.Where(kv => shardBlobs.Contains(kv.Key)).Sum(kv => kv.Value.Size);
+        Assert.True(after[changedBlob].Size < total / 4, $"shard blob {after[changedBlob].Size} bytes of {total}");
+    }
+
+    [AzuriteFact]
+    public async Task A_query_result_is_read_back_from_blob_storage_after_its_grain_is_gone()
+    {
+        fixture.Drafter.Reset(participants: 1);
+        var id = Guid.NewGuid().ToString("N");
+        var result = await fixture.Grains.GetGrain<IQueryGrain>(id).RunAsync(new QueryRequest
+        {
+            Question = "What is stored?",
+            Documents = [new("a", null, "Alpha is stored. Beta is not."), new("b", null, "Gamma is stored too."), new("c", null, "Delta is lost.")],
+            TopK = 3,
+            Drafts = 3,
+        });
+
+        await fixture.Cluster.DeactivateAsync(fixture.Grains.GetGrain<IQueryGrain>(id));
+        var stored = await fixture.Grains.GetGrain<IQueryGrain>(id).GetResultAsync();
+
+        Assert.NotNull(stored);
+        Assert.Equal(result.Answer, stored.Answer);
+        Assert.Equal(result.Drafts.Select(d => (d.Index, d.Scores.Total)), stored.Drafts.Select(d => (d.Index, d.Scores.Total)));
+    }
+
+    private static async Task<Dictionary<string, (Azure.ETag ETag, long Size)>> SnapshotAsync(BlobContainerClient container)
+    {
+        var blobs = new Dictionary<string, (Azure.ETag, long)>();
+        await foreach (BlobItem blob in container.GetBlobsAsync())
+        {
+            blobs[blob.Name] = (blob.Properties.ETag!.Value, blob.Properties.ContentLength ?? 0);
+        }
+
+        return blobs;
+    }
+}
