@@ -31,6 +31,9 @@ public sealed record QueryRequest
     [Id(6)] public QueryMode Mode { get; init; } = QueryMode.Speculative;
     [Id(7)] public int Seed { get; init; } = QueryDefaults.Seed;
     [Id(8)] public string? TraceId { get; init; }
+
+    /// <summary>The answer is due this many milliseconds after the query starts; null takes the configured default.</summary>
+    [Id(9)] public int? DeadlineMs { get; init; }
 }
 
 /// <summary>The paper's defaults (top-10 passages, m = 5 drafts, k = 2 passages per draft) and the API's bounds.</summary>
@@ -47,6 +50,8 @@ public static class QueryDefaults
     public const int MaxDrafts = 32;
     public const int MaxInlineDocuments = 100;
     public const int MaxDocumentTextLength = 100_000;
+    public const int MinDeadlineMs = 100;
+    public const int MaxDeadlineMs = 300_000;
 }
 
 /// <summary>A retrieved passage as it travels between grains.</summary>
@@ -167,6 +172,15 @@ public sealed record QueryResult
 
     /// <summary>Drafts whose model call failed; the answer was chosen from the others.</summary>
     [Id(14)] public IReadOnlyList<DraftFailure> FailedDrafts { get; init; } = [];
+
+    /// <summary>True when the deadline came before every draft did: the answer was chosen from the drafts that arrived.</summary>
+    [Id(16)] public bool Partial { get; init; }
+
+    /// <summary>Drafts still running at the deadline (they were cancelled).</summary>
+    [Id(17)] public IReadOnlyList<DraftFailure> MissingDrafts { get; init; } = [];
+
+    /// <summary>Drafts that were sent a second time to another drafter silo because they were late.</summary>
+    [Id(18)] public IReadOnlyList<int> HedgedDrafts { get; init; } = [];
 }
 
 /// <summary>A draft that produced no result, with the reason.</summary>

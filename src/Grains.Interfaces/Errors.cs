@@ -31,3 +31,21 @@ public sealed class DraftsFailedException(IReadOnlyList<DraftFailure> failures)
 {
     [Id(0)] public IReadOnlyList<DraftFailure> Failures { get; } = failures;
 }
+
+/// <summary>The deadline passed before any draft arrived, so there is nothing to verify.</summary>
+[GenerateSerializer]
+public sealed class DeadlineExceededException(int deadlineMs, IReadOnlyList<DraftFailure> missing)
+    : Exception($"No draft arrived within the deadline of {deadlineMs} ms ({missing.Count} drafts were still running).")
+{
+    [Id(0)] public int DeadlineMs { get; } = deadlineMs;
+
+    [Id(1)] public IReadOnlyList<DraftFailure> Missing { get; } = missing;
+}
+
+/// <summary>Every drafter silo is at its bound of drafts in flight; the client should retry later.</summary>
+[GenerateSerializer]
+public sealed class DraftersBusyException(int maxInFlight)
+    : Exception($"Every drafter silo is running its maximum of {maxInFlight} drafts; retry shortly.")
+{
+    [Id(0)] public int MaxInFlight { get; } = maxInFlight;
+}

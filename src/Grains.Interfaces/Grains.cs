@@ -9,6 +9,9 @@ public interface IQueryGrain : IGrainWithStringKey
 {
     Task<QueryResult> RunAsync(QueryRequest request);
 
+    /// <summary>The same query, as it happens: passages retrieved, each draft as it finishes, the scores, the answer.</summary>
+    IAsyncEnumerable<QueryEvent> StreamAsync(QueryRequest request);
+
     /// <summary>The stored result, or null when no query with this id has run.</summary>
     Task<QueryResult?> GetResultAsync();
 }
@@ -16,7 +19,7 @@ public interface IQueryGrain : IGrainWithStringKey
 /// <summary>Writes one draft from one passage subset. Stateless; placed only on drafter silos.</summary>
 public interface IDrafterGrain : IGrainWithIntegerKey
 {
-    Task<Draft> DraftAsync(DraftTask task);
+    Task<Draft> DraftAsync(DraftTask task, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Scores drafts without seeing the passages, and answers standard-RAG queries. Placed only on verifier silos.</summary>

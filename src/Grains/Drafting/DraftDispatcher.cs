@@ -8,14 +8,18 @@ namespace Orleans.SpecRag.Drafting;
 /// sent again to another drafter silo until the deadline. A model error (the silo is fine, the model call
 /// failed) is not retried here: the model adapter already retried it, and the draft is reported as failed.
 /// </summary>
-public sealed class DraftDispatcher(IGrainFactory grains, SiloRoleDirectory roles, ILogger<DraftDispatcher> logger)
+public sealed class DraftDispatcher(IGrainFactory grains, SiloRoleDirectory roles, DraftAdmission admission, ILogger<DraftDispatcher> logger)
 {
+    /// <summary>The configured bound of drafts in flight per drafter silo, for error messages.</summary>
+    public int MaxInFlightHint => admission.MaxInFlight;
+
     /// <summary>How long a silo that failed a draft is avoided by this silo's later queries.</summary>
     public static readonly TimeSpan SuspectFor = TimeSpan.FromSeconds(30);
 
     public async Task<Draft> DraftAsync(DraftTask task, int slot, DateTimeOffset deadline, CancellationToken cancellationToken = default)
     {
         var tried = new HashSet<SiloAddress>();
+        var busy = new HashSet<SiloAddress>();
         for (var attempt = 0; ; attempt++)
         {
             var candidates = roles.ActiveSilosWithRole(SiloRoles.Drafter)
@@ -25,7 +29,7 @@ public sealed class DraftDispatcher(IGrainFactory grains, SiloRoleDirectory role
             if (candidates.Length == 0)
             {
                 // Every drafter failed this draft once: membership may not have caught up yet. Try any again.
-                candidates = roles.ActiveSilosWithRole(SiloRoles.Drafter).OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
+                candidates = roles.ActiveSilosWithRole(SiloRoles.Drafter).Where(s => !busy.Contains(s)).OrderBy(s => s.ToParsableString(), StringComparer.Ordinal).ToArray();
                 if (candidates.Length == 0)
                 {
                     throw new RoleUnavailableException(SiloRoles.Drafter);
@@ -36,9 +40,19 @@ public sealed class DraftDispatcher(IGrainFactory grains, SiloRoleDirectory role
             try
             {
                 RequestContext.Set(SiloRolePlacementFilterDirector.TargetSiloKey, silo.ToParsableString());
-                var call = grains.GetGrain<IDrafterGrain>(WorkerKey(silo)).DraftAsync(task);
+                var call = grains.GetGrain<IDrafterGrain>(WorkerKey(silo)).DraftAsync(task, cancellationToken);
                 RequestContext.Remove(SiloRolePlacementFilterDirector.TargetSiloKey);
                 return await call.WaitAsync(Remaining(deadline), cancellationToken);
+            }
+            catch (DraftersBusyException) when (DateTimeOffset.UtcNow < deadline)
+            {
+                // That silo is at its bound: try the others once each, then give up rather than queue without limit.
+                tried.Add(silo);
+                busy.Add(silo);
+                if (busy.Count >= roles.ActiveSilosWithRole(SiloRoles.Drafter).Count)
+                {
+                    throw;
+                }
             }
             catch (Exception ex) when (IsSiloFailure(ex) && DateTimeOffset.UtcNow < deadline)
             {

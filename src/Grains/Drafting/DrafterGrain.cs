@@ -11,10 +11,11 @@ namespace Orleans.SpecRag.Drafting;
 /// serves every concurrent draft, and the model adapter decides how many run at once on the hardware.
 /// </summary>
 [StatelessWorker, Reentrant, DrafterSilosOnly]
-public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Grain, IDrafterGrain
+public sealed class DrafterGrain(IDraftModel model, DraftAdmission admission, ILocalSiloDetails silo) : Grain, IDrafterGrain
 {
-    public async Task<Draft> DraftAsync(DraftTask task)
+    public async Task<Draft> DraftAsync(DraftTask task, CancellationToken cancellationToken = default)
     {
+        using var slot = admission.Enter();
         using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.draft");
         activity?.SetTag("specrag.draft.index", task.Index);
         activity?.SetTag("specrag.draft.passage_ids", string.Join(',', task.Passages.Select(p => p.Id)));
@@ -26,7 +27,7 @@ public sealed class DrafterGrain(IDraftModel model, ILocalSiloDetails silo) : Gr
         SpecRagTelemetry.DraftsInFlight.Add(1, siloTag);
         try
         {
-            var output = await model.DraftAsync(task.Question, task.Passages);
+            var output = await model.DraftAsync(task.Question, task.Passages, cancellationToken);
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             activity?.SetTag("specrag.score.draft", output.DraftScore);
             activity?.SetTag("specrag.score.draft_rationale", output.RationaleLogProb);

@@ -38,6 +38,11 @@ public static class SpecRagSiloBuilderExtensions
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddSingleton<SiloRoleDirectory>();
         silo.Services.AddSingleton<Drafting.DraftDispatcher>();
+        silo.Services.AddSingleton(new Drafting.DraftAdmission(configuration.GetValue("SpecRag:Drafter:MaxInFlight", 64)));
+        silo.Services.Configure<Querying.QueryOptions>(configuration.GetSection("SpecRag:Query"));
+
+        // Deadlines are the query's business (SpecRag:Query); the runtime's own timeout only catches lost messages.
+        silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
         silo.Services.Configure<Retrieval.RetrievalOptions>(configuration.GetSection("SpecRag:Retrieval"));
         silo.Services.AddSpecRagModels(configuration);
         return silo;
@@ -133,6 +138,7 @@ public static class SpecRagSiloBuilderExtensions
         }
 
         client.AddActivityPropagation();
+        client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
         return client;
     }
 

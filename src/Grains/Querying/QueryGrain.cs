@@ -1,5 +1,8 @@
 using System.Diagnostics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
 using Orleans.SpecRag.Clustering;
 using Orleans.SpecRag.Drafting;
 using Orleans.SpecRag.Models;
@@ -12,7 +15,8 @@ namespace Orleans.SpecRag.Querying;
 /// <summary>
 /// Runs one query through the paper's Algorithm 1 and keeps its result: retrieve the top-K passages,
 /// cluster them into k groups, sample m subsets with one passage per group, draft all m in parallel on
-/// drafter silos, score the drafts on a verifier silo and return the argmax.
+/// drafter silos, score the drafts on a verifier silo and return the argmax. Every step is also an event,
+/// so callers can watch drafts arrive; the deadline cuts drafting short and stragglers can be hedged.
 /// </summary>
 [CollectionAgeLimit(Minutes = 5), AvoidDrafterSilos]
 public sealed class QueryGrain(
@@ -20,39 +24,90 @@ public sealed class QueryGrain(
     IEmbedder embedder,
     SiloRoleDirectory roles,
     DraftDispatcher dispatcher,
+    IOptions<QueryOptions> options,
     ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
-    /// <summary>How long drafts, retries on other drafter silos included, may take.</summary>
-    public static readonly TimeSpan DraftDeadline = TimeSpan.FromSeconds(25);
-
     public Task<QueryResult?> GetResultAsync() => Task.FromResult(state.State.Result);
 
     public async Task<QueryResult> RunAsync(QueryRequest request)
     {
-        if (state.State.Result is { } done)
+        QueryResult? result = null;
+        await foreach (var update in ExecuteAsync(request, CancellationToken.None))
         {
-            return done; // A retried call must not run (and bill) the query twice.
+            if (update is AnswerEvent answer)
+            {
+                result = answer.Result;
+            }
         }
 
+        return result ?? throw new InvalidOperationException("The query ended without an answer.");
+    }
+
+    public IAsyncEnumerable<QueryEvent> StreamAsync(QueryRequest request) => ExecuteAsync(request, CancellationToken.None);
+
+    private async IAsyncEnumerable<QueryEvent> ExecuteAsync(QueryRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (state.State.Result is { } done)
+        {
+            // A retried call must not run (and bill) the query twice.
+            yield return new AnswerEvent(done) { ElapsedMs = done.Timings.TotalMs };
+            yield break;
+        }
+
+        // The pipeline writes events as they happen; this loop hands them out. A channel keeps the pipeline's
+        // error handling in ordinary try/catch code, which an iterator cannot have around its yields.
+        var events = Channel.CreateUnbounded<QueryEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        var pipeline = RunPipelineAsync(request, events.Writer, cancellationToken);
+        await foreach (var update in events.Reader.ReadAllAsync(cancellationToken))
+        {
+            yield return update;
+        }
+
+        await pipeline; // Surfaces the pipeline's exception with its own type (503, 504, 404 …).
+    }
+
+    private async Task RunPipelineAsync(QueryRequest request, ChannelWriter<QueryEvent> events, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var result = await AnswerAsync(request, events, cancellationToken);
+            state.State.Result = result;
+            await state.WriteStateAsync();
+            events.TryWrite(new AnswerEvent(result) { ElapsedMs = result.Timings.TotalMs });
+            events.TryComplete();
+        }
+        catch
+        {
+            events.TryComplete();
+            throw;
+        }
+    }
+
+    private async Task<QueryResult> AnswerAsync(QueryRequest request, ChannelWriter<QueryEvent> events, CancellationToken cancellationToken)
+    {
         using var scope = logger.BeginScope("QueryId: {QueryId}", this.GetPrimaryKeyString());
         using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.query");
         activity?.SetTag("specrag.query.id", this.GetPrimaryKeyString());
         activity?.SetTag("specrag.mode", request.Mode.ToString().ToLowerInvariant());
         var started = Stopwatch.GetTimestamp();
+        var deadlineMs = request.DeadlineMs ?? options.Value.DefaultDeadlineMs;
+        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(deadlineMs);
+        double Elapsed() => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
-        await roles.EnsureAvailableAsync(SiloRoles.Verifier);
+        await roles.EnsureAvailableAsync(SiloRoles.Verifier, cancellationToken);
         if (request.Mode == QueryMode.Speculative)
         {
-            await roles.EnsureAvailableAsync(SiloRoles.Drafter);
+            await roles.EnsureAvailableAsync(SiloRoles.Drafter, cancellationToken);
         }
 
         var phase = Stopwatch.GetTimestamp();
         var passages = await RetrieveAsync(request);
         var retrievalMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
+        events.TryWrite(new RetrievedEvent(passages.Select(p => new Citation(p.Id, p.Title)).ToArray()) { ElapsedMs = Elapsed() });
 
         var answer = request.Mode == QueryMode.Standard
             ? await AnswerStandardAsync(request, passages, retrievalMs)
-            : await AnswerSpeculativeAsync(request, passages, retrievalMs);
+            : await AnswerSpeculativeAsync(request, passages, retrievalMs, deadlineMs, deadline, events, Elapsed, cancellationToken);
         var result = answer with
         {
             Id = this.GetPrimaryKeyString(),
@@ -60,14 +115,12 @@ public sealed class QueryGrain(
             TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
             Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
             CreatedAt = DateTimeOffset.UtcNow,
-            Timings = answer.Timings with { TotalMs = Stopwatch.GetElapsedTime(started).TotalMilliseconds },
+            Timings = answer.Timings with { TotalMs = Elapsed() },
         };
 
-        state.State.Result = result;
-        await state.WriteStateAsync();
         SpecRagTelemetry.QueryDuration.Record(result.Timings.TotalMs, new KeyValuePair<string, object?>("mode", activity?.GetTagItem("specrag.mode")));
-        logger.LogInformation("Query {QueryId} answered in {TotalMs:F0} ms from {Drafts} drafts ({Failed} failed)",
-            result.Id, result.Timings.TotalMs, result.Drafts.Count, result.FailedDrafts.Count);
+        logger.LogInformation("Query {QueryId} answered in {TotalMs:F0} ms from {Drafts} drafts ({Failed} failed, {Missing} missing)",
+            result.Id, result.Timings.TotalMs, result.Drafts.Count, result.FailedDrafts.Count, result.MissingDrafts.Count);
         return result;
     }
 
@@ -91,7 +144,9 @@ public sealed class QueryGrain(
         return await GrainFactory.GetGrain<ICollectionGrain>(request.Collection).SearchAsync(question, request.TopK);
     }
 
-    private async Task<QueryResult> AnswerSpeculativeAsync(QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs)
+    private async Task<QueryResult> AnswerSpeculativeAsync(
+        QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs, int deadlineMs, DateTimeOffset deadline,
+        ChannelWriter<QueryEvent> events, Func<double> elapsed, CancellationToken cancellationToken)
     {
         var phase = Stopwatch.GetTimestamp();
         IReadOnlyList<int[]> subsets;
@@ -107,28 +162,21 @@ public sealed class QueryGrain(
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
         phase = Stopwatch.GetTimestamp();
-        // Start at a random drafter so that concurrent queries do not all begin on the same silo.
-        var offset = Random.Shared.Next(1024);
-        var deadline = DateTimeOffset.UtcNow + DraftDeadline;
-        var tasks = subsets.Select((subset, index) => dispatcher.DraftAsync(
-            new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray()), offset + index, deadline)).ToArray();
-        try
-        {
-            await Task.WhenAll(tasks);
-        }
-        catch
-        {
-            // Each draft's outcome is inspected below; one failure must not sink the others.
-        }
-
-        var drafts = tasks.Where(t => t.IsCompletedSuccessfully).Select(t => t.Result).ToArray();
-        var failures = tasks.Select((t, i) => (t, i)).Where(x => !x.t.IsCompletedSuccessfully)
-            .Select(x => new DraftFailure(x.i, subsets[x.i].Select(j => passages[j].Id).ToArray(), Describe(x.t.Exception)))
-            .ToArray();
+        var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
+        var reserve = TimeSpan.FromMilliseconds(Math.Max(50, deadlineMs * options.Value.VerificationReserve));
+        var drafting = await new DraftRound(dispatcher, options.Value.Hedging, logger)
+            .RunAsync(tasks, deadline - reserve, draft => events.TryWrite(new DraftEvent(draft) { ElapsedMs = elapsed() }),
+                failure => events.TryWrite(new DraftFailedEvent(failure) { ElapsedMs = elapsed() }), cancellationToken);
         var draftingMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
-        if (drafts.Length == 0)
+
+        var drafts = drafting.Drafts;
+        if (drafts.Count == 0)
         {
-            throw new DraftsFailedException(failures);
+            throw drafting.Missing.Count > 0
+                ? new DeadlineExceededException(deadlineMs, drafting.Missing)
+                : drafting.Failures.Any(f => f.Error == DraftRound.BusyError)
+                    ? new DraftersBusyException(dispatcher.MaxInFlightHint)
+                    : new DraftsFailedException(drafting.Failures);
         }
 
         phase = Stopwatch.GetTimestamp();
@@ -138,6 +186,7 @@ public sealed class QueryGrain(
         var best = DraftSelector.SelectBest(verification.Scores);
         var selected = drafts[best];
         var scored = drafts.Select((d, i) => new ScoredDraft(d.Index, d.Answer, d.Rationale, d.DocumentIds, verification.Scores[i], d.LatencyMs, d.Silo) { Parsed = d.Parsed }).ToArray();
+        events.TryWrite(new VerifiedEvent(scored, selected.Index, verification.Scoring) { ElapsedMs = elapsed() });
         return new QueryResult
         {
             Answer = selected.Answer,
@@ -146,7 +195,10 @@ public sealed class QueryGrain(
             Citations = Cite(selected.DocumentIds, passages),
             SelectedDraft = selected.Index,
             Drafts = scored,
-            FailedDrafts = failures,
+            FailedDrafts = drafting.Failures,
+            MissingDrafts = drafting.Missing,
+            Partial = drafting.Missing.Count > 0,
+            HedgedDrafts = drafting.Hedged,
             Timings = new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, TotalMs: 0),
             Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
             VerifierSilo = verification.Silo,
@@ -175,11 +227,4 @@ public sealed class QueryGrain(
 
     private static IReadOnlyList<Citation> Cite(IReadOnlyList<string> passageIds, IReadOnlyList<Passage> passages) =>
         passageIds.Select(id => passages.First(p => p.Id == id)).Select(p => new Citation(p.Id, p.Title)).ToArray();
-
-    private static string Describe(Exception? exception) => exception?.GetBaseException() switch
-    {
-        null => "The draft did not complete.",
-        TimeoutException => "The drafter did not answer in time.",
-        var e => $"{e.GetType().Name}: {e.Message}",
-    };
 }

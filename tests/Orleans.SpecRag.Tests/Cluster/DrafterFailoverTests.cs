@@ -41,5 +41,5 @@ public sealed class DrafterFailoverTests(FailoverClusterFixture fixture) : IClas
         Assert.True(Stopwatch.GetElapsedTime(started) < QueryGrainDeadline(), "the retries must fit in the draft deadline");
     }
 
-    private static TimeSpan QueryGrainDeadline() => Querying.QueryGrain.DraftDeadline;
+    private static TimeSpan QueryGrainDeadline() => TimeSpan.FromMilliseconds(new Querying.QueryOptions().DefaultDeadlineMs);
 }

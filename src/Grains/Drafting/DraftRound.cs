@@ -1,0 +1,123 @@
+using Orleans.SpecRag.Querying;
+
+namespace Orleans.SpecRag.Drafting;
+
+/// <summary>What came of a query's drafts: those that arrived (by index), those that failed, those cut by the deadline.</summary>
+public sealed record DraftRoundResult(
+    IReadOnlyList<Draft> Drafts,
+    IReadOnlyList<DraftFailure> Failures,
+    IReadOnlyList<DraftFailure> Missing,
+    IReadOnlyList<int> Hedged);
+
+/// <summary>
+/// Runs the m drafts of one query in parallel until they are all back or the drafting cut-off comes. With
+/// hedging on, once a quorum of drafts is back a straggler gets a backup copy on another drafter silo and
+/// the first copy to finish wins. At the cut-off the drafts still running are cancelled and reported missing.
+/// </summary>
+public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedging, ILogger logger)
+{
+    public const string BusyError = "Every drafter silo was at its bound of drafts in flight.";
+    public const string DeadlineError = "Not finished by the deadline; cancelled.";
+
+    public async Task<DraftRoundResult> RunAsync(
+        IReadOnlyList<DraftTask> tasks, DateTimeOffset cutoff, Action<Draft> onDraft, Action<DraftFailure> onFailure, CancellationToken cancellationToken)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+
+        // Start at a random drafter so that concurrent queries do not all begin on the same silo.
+        var offset = Random.Shared.Next(1024);
+        var running = new Dictionary<Task<Draft>, int>();
+        foreach (var task in tasks)
+        {
+            running[dispatcher.DraftAsync(task, offset + task.Index, cutoff, abandon.Token)] = task.Index;
+        }
+
+        var results = new Draft?[tasks.Count];
+        var failures = new List<DraftFailure>();
+        var hedged = new List<int>();
+        var latencies = new List<double>();
+        var quorum = Math.Max(1, (int)Math.Ceiling(tasks.Count * hedging.Quorum));
+        DateTimeOffset? quorumAt = null;
+
+        while (running.Count > 0)
+        {
+            var now = DateTimeOffset.UtcNow;
+            if (now >= cutoff)
+            {
+                break;
+            }
+
+            var wait = cutoff - now;
+            if (hedging.Enabled && hedged.Count == 0 && quorumAt is { } reached && tasks.Count > 1)
+            {
+                var median = latencies.Order().ElementAt(latencies.Count / 2);
+                var hedgeAt = reached + TimeSpan.FromMilliseconds(Math.Max(hedging.MinDelayMs, hedging.DelayFactor * median));
+                if (hedgeAt <= now)
+                {
+                    foreach (var late in running.Values.Distinct().Where(i => results[i] is null).ToArray())
+                    {
+                        // The next slot is the next drafter silo in the rotation: the backup runs elsewhere.
+                        running[dispatcher.DraftAsync(tasks[late], offset + late + 1, cutoff, abandon.Token)] = late;
+                        hedged.Add(late);
+                        logger.LogInformation("Draft {Index} is late; a backup copy goes to another drafter silo", late);
+                    }
+
+                    continue;
+                }
+
+                wait = hedgeAt - now < wait ? hedgeAt - now : wait;
+            }
+
+            using var timer = CancellationTokenSource.CreateLinkedTokenSource(abandon.Token);
+            var tick = Task.Delay(wait, timer.Token);
+            var finished = await Task.WhenAny(running.Keys.Cast<Task>().Append(tick));
+            timer.Cancel();
+            if (finished == tick)
+            {
+                continue;
+            }
+
+            var done = (Task<Draft>)finished;
+            var index = running[done];
+            running.Remove(done);
+            if (results[index] is not null)
+            {
+                continue; // The other copy of this draft won already.
+            }
+
+            if (done.IsCompletedSuccessfully)
+            {
+                results[index] = done.Result;
+                latencies.Add(done.Result.LatencyMs);
+                onDraft(done.Result);
+                if (quorumAt is null && latencies.Count >= quorum)
+                {
+                    quorumAt = DateTimeOffset.UtcNow;
+                }
+            }
+            else if (!running.ContainsValue(index))
+            {
+                var failure = new DraftFailure(index, tasks[index].Passages.Select(p => p.Id).ToArray(), Describe(done.Exception));
+                failures.Add(failure);
+                onFailure(failure);
+            }
+        }
+
+        // Drafts still running have missed the cut-off: cancel them (the drafters stop their model calls).
+        await abandon.CancelAsync();
+        var failed = failures.Select(f => f.Index).ToHashSet();
+        var missing = Enumerable.Range(0, tasks.Count)
+            .Where(i => results[i] is null && !failed.Contains(i))
+            .Select(i => new DraftFailure(i, tasks[i].Passages.Select(p => p.Id).ToArray(), DeadlineError))
+            .ToArray();
+        return new DraftRoundResult(results.OfType<Draft>().ToArray(), failures, missing, hedged);
+    }
+
+    private static string Describe(Exception? exception) => exception?.GetBaseException() switch
+    {
+        null => "The draft did not complete.",
+        DraftersBusyException => BusyError,
+        TimeoutException => "The drafter did not answer in time.",
+        var e => $"{e.GetType().Name}: {e.Message}",
+    };
+}

@@ -1,0 +1,32 @@
+namespace Orleans.SpecRag.Querying;
+
+/// <summary>Query deadlines and straggler handling (configuration section <c>SpecRag:Query</c>).</summary>
+public sealed class QueryOptions
+{
+    /// <summary>Deadline of a query that does not set <c>deadlineMs</c>.</summary>
+    public int DefaultDeadlineMs { get; set; } = 30_000;
+
+    /// <summary>
+    /// Share of the deadline kept for verification: drafting stops at (1 − this) of the deadline, and the
+    /// drafts that arrived by then are verified.
+    /// </summary>
+    public double VerificationReserve { get; set; } = 0.1;
+
+    public HedgingOptions Hedging { get; set; } = new();
+}
+
+/// <summary>
+/// Backup drafts for stragglers: once <see cref="Quorum"/> of a query's drafts are back, a draft still running
+/// after <see cref="DelayFactor"/> × the median latency of the finished ones (at least <see cref="MinDelayMs"/>)
+/// is sent again to another drafter silo, and whichever copy finishes first is used.
+/// </summary>
+public sealed class HedgingOptions
+{
+    public bool Enabled { get; set; }
+
+    public double Quorum { get; set; } = 0.8;
+
+    public double DelayFactor { get; set; } = 1.5;
+
+    public int MinDelayMs { get; set; } = 50;
+}
