@@ -19,6 +19,12 @@ if [[ ! -x tools/azurite/node_modules/.bin/azurite ]] && command -v npm >/dev/nu
     || echo "Azurite could not be installed; the Azure Storage tests will be skipped."
 fi
 
+# The offline validator of the Kubernetes manifests (deploy/k8s/validate.mjs) and its pinned schemas.
+if [[ ! -d deploy/k8s/node_modules ]] && command -v npm >/dev/null; then
+  npm ci --prefix deploy/k8s --no-audit --no-fund --loglevel=error \
+    || echo "The manifest validator could not be installed; its tests will be skipped."
+fi
+
 rm -rf TestResults
 dotnet test Orleans.SpecRag.sln --logger "console;verbosity=normal" --logger "trx" --results-directory TestResults "$@"
 status=$?
