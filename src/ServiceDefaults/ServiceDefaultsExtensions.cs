@@ -36,7 +36,11 @@ public static class ServiceDefaultsExtensions
         builder.ConfigureOpenTelemetry();
 
         // Room for a silo to finish the requests it is running and hand over its grains when it is stopped.
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("SpecRag:ShutdownTimeout", TimeSpan.FromSeconds(45)));
+        // DOTNET_SHUTDOWNTIMEOUTSECONDS (the host's own setting, used by the Kubernetes manifests) wins when set.
+        if (builder.Configuration["shutdownTimeoutSeconds"] is null)
+        {
+            builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = builder.Configuration.GetValue("SpecRag:ShutdownTimeout", TimeSpan.FromSeconds(45)));
+        }
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddProblemDetails();
 
