@@ -9,7 +9,9 @@ public sealed record QueryRequestBody(
     int? Drafts,
     int? DocsPerDraft,
     string? Mode,
-    int? Seed);
+    int? Seed,
+    int? DeadlineMs = null,
+    bool? Stream = null);
 
 /// <summary>A document, either inline in a query (<c>id</c> optional) or for ingestion (<c>id</c> required).</summary>
 public sealed record DocumentBody(

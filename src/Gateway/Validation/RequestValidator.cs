@@ -64,6 +64,11 @@ public static partial class RequestValidator
             errors.Add("mode", $"mode must be 'speculative' or 'standard'; it was '{Truncate(body.Mode)}'.");
         }
 
+        if (body.DeadlineMs is < QueryDefaults.MinDeadlineMs or > QueryDefaults.MaxDeadlineMs)
+        {
+            errors.Add("deadlineMs", $"deadlineMs must be between {QueryDefaults.MinDeadlineMs} and {QueryDefaults.MaxDeadlineMs}; it was {body.DeadlineMs}.");
+        }
+
         List<InlineDocument>? documents = null;
         if (body.Documents is not null)
         {
@@ -121,6 +126,7 @@ public static partial class RequestValidator
             DocsPerDraft = docsPerDraft,
             Mode = mode,
             Seed = body.Seed ?? QueryDefaults.Seed,
+            DeadlineMs = body.DeadlineMs,
         });
     }
 

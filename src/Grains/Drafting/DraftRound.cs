@@ -22,7 +22,8 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
     public async Task<DraftRoundResult> RunAsync(
         IReadOnlyList<DraftTask> tasks, DateTimeOffset cutoff, Action<Draft> onDraft, Action<DraftFailure> onFailure, CancellationToken cancellationToken)
     {
-        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        // Not disposed here: it is cancelled after this method returns, when the round is over.
+        var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
 
         // Start at a random drafter so that concurrent queries do not all begin on the same silo.
         var offset = Random.Shared.Next(1024);
@@ -39,7 +40,8 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
         var quorum = Math.Max(1, (int)Math.Ceiling(tasks.Count * hedging.Quorum));
         DateTimeOffset? quorumAt = null;
 
-        while (running.Count > 0)
+        bool Settled(int index) => results[index] is not null || failures.Any(f => f.Index == index);
+        while (running.Count > 0 && !Enumerable.Range(0, tasks.Count).All(Settled))
         {
             var now = DateTimeOffset.UtcNow;
             if (now >= cutoff)
@@ -95,6 +97,10 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
                     quorumAt = DateTimeOffset.UtcNow;
                 }
             }
+            else if (IsCutOff(done.Exception, cutoff))
+            {
+                continue; // Timed out at the cut-off itself: reported as missing below, not as failed.
+            }
             else if (!running.ContainsValue(index))
             {
                 var failure = new DraftFailure(index, tasks[index].Passages.Select(p => p.Id).ToArray(), Describe(done.Exception));
@@ -103,8 +109,9 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
             }
         }
 
-        // Drafts still running have missed the cut-off: cancel them (the drafters stop their model calls).
-        await abandon.CancelAsync();
+        // Copies still running lost to a backup or missed the cut-off: cancel them, so the drafters stop their
+        // model calls. Cancel off this grain's turn: the callbacks send messages and must not wait on it.
+        _ = Task.Run(abandon.Cancel, CancellationToken.None);
         var failed = failures.Select(f => f.Index).ToHashSet();
         var missing = Enumerable.Range(0, tasks.Count)
             .Where(i => results[i] is null && !failed.Contains(i))
@@ -112,6 +119,10 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
             .ToArray();
         return new DraftRoundResult(results.OfType<Draft>().ToArray(), failures, missing, hedged);
     }
+
+    private static bool IsCutOff(Exception? exception, DateTimeOffset cutoff) =>
+        exception?.GetBaseException() is TimeoutException or OperationCanceledException
+        && DateTimeOffset.UtcNow >= cutoff - TimeSpan.FromMilliseconds(100);
 
     private static string Describe(Exception? exception) => exception?.GetBaseException() switch
     {
