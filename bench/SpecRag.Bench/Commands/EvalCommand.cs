@@ -1,0 +1,397 @@
+using System.ComponentModel;
+using System.Diagnostics;
+using Orleans.SpecRag.Bench.Data;
+using Orleans.SpecRag.Bench.Hosting;
+using Orleans.SpecRag.Bench.Measurement;
+using Orleans.SpecRag.Bench.Reporting;
+using Orleans.SpecRag.Models;
+using Spectre.Console;
+using Spectre.Console.Cli;
+
+namespace Orleans.SpecRag.Bench.Commands;
+
+public sealed class EvalSettings : BenchSettings
+{
+    [CommandOption("--data <FILE>")]
+    [Description("JSONL benchmark file (../shared/data/popqa-dev.jsonl, arc-challenge-dev.jsonl or musique-dev.jsonl). When it is absent, eval says so and exits 0.")]
+    public string? Data { get; set; }
+
+    [CommandOption("--format <FORMAT>")]
+    [Description("popqa, arc or musique; inferred from the file name when omitted.")]
+    public string? Format { get; set; }
+
+    [CommandOption("--corpus <FILE>")]
+    [Description("MuSiQue: the corpus to index and retrieve from. Default: musique-corpus.jsonl beside --data.")]
+    public string? Corpus { get; set; }
+
+    [CommandOption("--limit <N>")]
+    [Description("Only the first N questions. Default: all.")]
+    public int Limit { get; set; } = int.MaxValue;
+
+    [CommandOption("--mode <MODE>")]
+    [Description("speculative, standard or both (default): both run on the same questions.")]
+    public string Mode { get; set; } = "both";
+
+    [CommandOption("--drafts <M>")]
+    [Description("Drafts per query (the paper's m). Default 5.")]
+    public int Drafts { get; set; } = QueryDefaults.Drafts;
+
+    [CommandOption("--docs-per-draft <K>")]
+    [Description("Passages per draft, i.e. clusters (the paper's k). Default 2.")]
+    public int DocsPerDraft { get; set; } = QueryDefaults.DocsPerDraft;
+
+    [CommandOption("--top-k <N>")]
+    [Description("Retrieved passages per question (first N ctxs for PopQA/ARC). Default 10.")]
+    public int TopK { get; set; } = QueryDefaults.TopK;
+
+    [CommandOption("--seed <N>")]
+    public int Seed { get; set; } = QueryDefaults.Seed;
+
+    [CommandOption("--gateway <URL>")]
+    [Description("Query a running gateway (loopback only) over HTTP instead of an in-process cluster.")]
+    public string? Gateway { get; set; }
+
+    public override ValidationResult Validate()
+    {
+        if (Mode is not ("speculative" or "standard" or "both"))
+        {
+            return ValidationResult.Error("--mode must be speculative, standard or both.");
+        }
+
+        if (Limit < 1 || Drafts is < 1 or > QueryDefaults.MaxDrafts || TopK is < 1 or > QueryDefaults.MaxTopK || DocsPerDraft < 1 || DocsPerDraft > TopK)
+        {
+            return ValidationResult.Error("--limit ≥ 1, --drafts 1..32, --top-k 1..100 and --docs-per-draft 1..top-k.");
+        }
+
+        return ValidationResult.Success();
+    }
+}
+
+/// <summary>One question asked in one mode.</summary>
+public sealed record EvalRecord(
+    string ItemId,
+    string Mode,
+    string Question,
+    string? Answer,
+    bool Correct,
+    bool CorrectLoose,
+    string? Matched,
+    double? EndToEndMs,
+    QueryTimings? Timings,
+    int Drafts,
+    int FailedDrafts,
+    IReadOnlyList<string> CitedIds,
+    IReadOnlyList<string> DraftedIds,
+    double? RecallAtK,
+    double? DraftedRecall,
+    double? CitedRecall,
+    bool? AnswerInRetrieved,
+    string? DrafterModel,
+    string? VerifierModel,
+    string? Scoring,
+    string? Error)
+{
+    /// <summary>Why drafts failed, when some did (the answer was chosen from the others).</summary>
+    public IReadOnlyList<string> FailedDraftErrors { get; init; } = [];
+}
+
+/// <summary>The results of one mode over all questions.</summary>
+public sealed record ModeSummary(
+    string Mode,
+    int Questions,
+    int Errors,
+    double Accuracy,
+    double AccuracyLoose,
+    double? OptionChosenRate,
+    double? RecallAtK,
+    double? DraftedRecall,
+    double? CitedRecall,
+    double? AnswerInRetrievedRate,
+    double MeanDrafts,
+    int FailedDrafts,
+    IReadOnlyDictionary<string, LatencySummary> Latency,
+    IReadOnlyList<string> DrafterModels,
+    IReadOnlyList<string> VerifierModels,
+    IReadOnlyList<string> Scorings);
+
+/// <summary>
+/// Runs a benchmark's questions through the real pipeline and scores the answers with the paper's metric. Each
+/// question is asked in both modes, one after the other; the order alternates between questions because the
+/// first mode warms the embedding cache for the second.
+/// </summary>
+public sealed class EvalCommand : AsyncCommand<EvalSettings>
+{
+    private const string Speculative = "speculative";
+    private const string Standard = "standard";
+
+    public override async Task<int> ExecuteAsync(CommandContext context, EvalSettings settings, CancellationToken cancellationToken)
+    {
+        if (settings.Data is null || !File.Exists(settings.Data))
+        {
+            AnsiConsole.MarkupLine($"[yellow]eval skipped:[/] the data file {Markup.Escape(settings.Data ?? "(no --data given)")} does not exist. " +
+                $"The benchmark slices live in ../shared/data beside the repository ({Markup.Escape(RepoPaths.SharedData)}).");
+            return 0;
+        }
+
+        var format = Datasets.ParseFormat(settings.Format, settings.Data);
+        var dataset = format.ToString().ToLowerInvariant();
+        var items = Datasets.Load(settings.Data, format, settings.Limit, settings.TopK);
+        string? corpusPath = null;
+        if (format == DatasetFormat.Musique)
+        {
+            corpusPath = settings.Corpus ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(settings.Data))!, "musique-corpus.jsonl");
+            if (!File.Exists(corpusPath))
+            {
+                AnsiConsole.MarkupLine($"[yellow]eval skipped:[/] MuSiQue needs its corpus; {Markup.Escape(corpusPath)} does not exist (pass --corpus FILE).");
+                return 0;
+            }
+        }
+
+        var modes = settings.Mode == "both" ? new[] { Speculative, Standard } : [settings.Mode];
+        var run = RunInfo.Capture(context.Arguments);
+        using var embedder = new MiniLmEmbedder();
+        await embedder.WarmUpAsync(cancellationToken);
+
+        AnsiConsole.MarkupLine($"[bold]eval[/] {dataset}: {items.Count} questions, modes {string.Join(" + ", modes)}");
+        await using var target = settings.Gateway is { } url
+            ? new HttpQueryTarget(Loopback.Require(url, "--gateway"))
+            : (IQueryTarget)new ClusterQueryTarget(await BenchCluster.StartAsync(embedder), embedder);
+        AnsiConsole.MarkupLine($"target: {Markup.Escape(target.Description)}");
+
+        // An untimed warm-up query per mode (JIT, grain activation, model load) on made-up documents, not on the benchmark's.
+        foreach (var mode in modes)
+        {
+            await BenchCluster.UntilReadyAsync(() => target.QueryAsync(Request(settings, "Which river flows through Paris?", SyntheticText.TwoTopicDocuments, null, mode), cancellationToken), TimeSpan.FromSeconds(60));
+        }
+
+        var collection = $"musique-bench-{Guid.NewGuid().ToString("N")[..8]}";
+        IngestSummary? ingest = null;
+        Dictionary<string, string[]> idsByText = [];
+        Dictionary<string, string[]> idsByTitle = [];
+        var records = new List<EvalRecord>();
+        await AnsiConsole.Progress().AutoClear(false).HideCompleted(false).StartAsync(async progress =>
+        {
+            if (corpusPath is not null)
+            {
+                var corpus = Datasets.LoadCorpus(corpusPath);
+                idsByText = corpus.GroupBy(d => d.Text, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(d => d.Id).ToArray(), StringComparer.Ordinal);
+                idsByTitle = corpus.GroupBy(d => d.Title, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Select(d => d.Id).ToArray(), StringComparer.Ordinal);
+                var task = progress.AddTask($"index {corpus.Count} MuSiQue documents", maxValue: corpus.Count);
+                var started = Stopwatch.GetTimestamp();
+                var passages = 0;
+                foreach (var batch in corpus.Chunk(200))
+                {
+                    var result = await target.IngestAsync(collection, batch.Select(d => new IngestDocument(d.Id, d.Title, d.Text, null)).ToArray(), cancellationToken);
+                    passages += result.Passages;
+                    task.Increment(batch.Length);
+                }
+
+                var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
+                ingest = new IngestSummary(collection, corpus.Count, passages, seconds, passages / seconds);
+            }
+
+            var questions = progress.AddTask($"{dataset}: {items.Count} questions × {modes.Length} mode(s)", maxValue: items.Count * modes.Length);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                var gold = GoldIds(item, idsByText, idsByTitle);
+                var retrieved = item.Documents is null ? await target.SearchAsync(collection, item.Question, settings.TopK, cancellationToken) : null;
+                var retrievedTexts = item.Documents?.Select(d => $"{d.Title}. {d.Text}") ?? retrieved?.Select(p => $"{p.Title}. {p.Text}");
+                bool? answerInRetrieved = retrievedTexts is null || format == DatasetFormat.Arc ? null : ContainmentMetric.AnyContains(retrievedTexts, item.Golds);
+                double? recallAtK = gold.Count > 0 && retrieved is not null ? Recall.Fraction(gold, retrieved.Select(p => Recall.DocumentIdOf(p.Id))) : null;
+
+                foreach (var mode in i % 2 == 0 ? modes : modes.Reverse())
+                {
+                    records.Add(await AskAsync(target, settings, item, mode, collection, gold, recallAtK, answerInRetrieved, cancellationToken));
+                    questions.Increment(1);
+                }
+            }
+        });
+
+        var summaries = modes.Select(mode => Summarize(mode, records.Where(r => r.Mode == mode).ToArray(), format)).ToArray();
+        var report = BuildReport(run, settings, dataset, format, target.Description, items.Count, summaries, records, ingest);
+        ReportWriter.Show(report);
+        var (json, markdown) = ReportWriter.Write(settings.Out, $"eval-{dataset}", report);
+        AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(json)}[/] and [blue]{Markup.Escape(markdown)}[/]");
+        return 0;
+    }
+
+    private static QueryRequest Request(EvalSettings settings, string question, IReadOnlyList<InlineDocument>? documents, string? collection, string mode) => new()
+    {
+        Question = question,
+        Documents = documents,
+        Collection = collection ?? QueryDefaults.Collection,
+        TopK = settings.TopK,
+        Drafts = settings.Drafts,
+        DocsPerDraft = Math.Min(settings.DocsPerDraft, documents?.Count ?? settings.TopK),
+        Mode = mode == Standard ? QueryMode.Standard : QueryMode.Speculative,
+        Seed = settings.Seed,
+    };
+
+    private static async Task<EvalRecord> AskAsync(IQueryTarget target, EvalSettings settings, EvalItem item, string mode, string collection,
+        IReadOnlyList<IReadOnlySet<string>> gold, double? recallAtK, bool? answerInRetrieved, CancellationToken cancellationToken)
+    {
+        var request = Request(settings, item.Question, item.Documents, item.Documents is null ? collection : null, mode);
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var result = await target.QueryAsync(request, cancellationToken);
+            var endToEnd = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            var verdict = item.Options is { } options
+                ? ArcMetric.Score(result.Answer, options, item.AnswerKey!)
+                : ContainmentMetric.Score(result.Answer, item.Golds);
+            var cited = result.Citations.Select(c => c.Id).ToArray();
+            var drafted = result.Drafts.SelectMany(d => d.DocumentIds).Distinct().ToArray();
+            return new EvalRecord(item.Id, mode, item.Question, result.Answer, verdict.Correct, verdict.CorrectLoose, verdict.Chosen, endToEnd, result.Timings,
+                result.Drafts.Count, result.FailedDrafts.Count, cited, drafted,
+                recallAtK,
+                gold.Count > 0 && mode == Speculative ? Recall.Fraction(gold, drafted.Select(Recall.DocumentIdOf)) : null,
+                gold.Count > 0 ? Recall.Fraction(gold, cited.Select(Recall.DocumentIdOf)) : null,
+                answerInRetrieved, result.Models.Drafter, result.Models.Verifier, result.Scoring ?? (mode == Standard ? "answer" : null), null)
+            {
+                FailedDraftErrors = result.FailedDrafts.Select(f => f.Error).Distinct().ToArray(),
+            };
+        }
+        catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
+        {
+            return new EvalRecord(item.Id, mode, item.Question, null, false, false, null, null, null, 0, 0, [], [], recallAtK, null, null, answerInRetrieved,
+                null, null, null, $"{ex.GetBaseException().GetType().Name}: {Fmt.Truncate(ex.GetBaseException().Message, 300)}");
+        }
+    }
+
+    /// <summary>The acceptable document ids of each supporting paragraph: those with its exact text, else those with its title.</summary>
+    private static IReadOnlyList<IReadOnlySet<string>> GoldIds(EvalItem item, Dictionary<string, string[]> byText, Dictionary<string, string[]> byTitle) =>
+        item.Supporting
+            .Select(p => (IReadOnlySet<string>)(byText.TryGetValue(p.Text, out var ids) ? ids : byTitle.GetValueOrDefault(p.Title, [])).ToHashSet(StringComparer.Ordinal))
+            .Where(ids => ids.Count > 0)
+            .ToArray();
+
+    private static ModeSummary Summarize(string mode, IReadOnlyList<EvalRecord> records, DatasetFormat format)
+    {
+        double? Mean(Func<EvalRecord, double?> selector)
+        {
+            var values = records.Select(selector).Where(v => v is not null).Select(v => v!.Value).ToArray();
+            return values.Length > 0 ? values.Average() : null;
+        }
+
+        var ok = records.Where(r => r.Error is null).ToArray();
+        var latency = new Dictionary<string, LatencySummary>
+        {
+            ["retrievalMs"] = LatencyRecorder.Summarize(ok.Select(r => r.Timings!.RetrievalMs)),
+            ["clusteringMs"] = LatencyRecorder.Summarize(ok.Select(r => r.Timings!.ClusteringMs)),
+            ["draftingMs"] = LatencyRecorder.Summarize(ok.Select(r => r.Timings!.DraftingMs)),
+            ["verificationMs"] = LatencyRecorder.Summarize(ok.Select(r => r.Timings!.VerificationMs)),
+            ["totalMs"] = LatencyRecorder.Summarize(ok.Select(r => r.Timings!.TotalMs)),
+            ["endToEndMs"] = LatencyRecorder.Summarize(ok.Select(r => r.EndToEndMs!.Value)),
+        };
+        return new ModeSummary(
+            mode,
+            records.Count,
+            records.Count - ok.Length,
+            records.Count > 0 ? records.Count(r => r.Correct) / (double)records.Count : double.NaN,
+            records.Count > 0 ? records.Count(r => r.CorrectLoose) / (double)records.Count : double.NaN,
+            format == DatasetFormat.Arc && records.Count > 0 ? records.Count(r => r.Matched is not null) / (double)records.Count : null,
+            Mean(r => r.RecallAtK),
+            Mean(r => r.DraftedRecall),
+            Mean(r => r.CitedRecall),
+            Mean(r => r.AnswerInRetrieved is { } b ? (b ? 1 : 0) : null),
+            ok.Length > 0 ? ok.Average(r => r.Drafts) : 0,
+            ok.Sum(r => r.FailedDrafts),
+            latency,
+            ok.Select(r => r.DrafterModel).OfType<string>().Distinct().ToArray(),
+            ok.Select(r => r.VerifierModel).OfType<string>().Distinct().ToArray(),
+            ok.Select(r => r.Scoring).OfType<string>().Distinct().ToArray());
+    }
+
+    private static BenchReport BuildReport(RunInfo run, EvalSettings settings, string dataset, DatasetFormat format, string target, int questions,
+        IReadOnlyList<ModeSummary> summaries, IReadOnlyList<EvalRecord> records, IngestSummary? ingest)
+    {
+        var report = new BenchReport
+        {
+            Command = "eval",
+            Title = $"Eval: {dataset}, {questions} questions",
+            Run = run,
+            Parameters = new Dictionary<string, object?>
+            {
+                ["data"] = settings.Data, ["format"] = dataset, ["corpus"] = settings.Corpus, ["limit"] = questions, ["modes"] = summaries.Select(s => s.Mode).ToArray(),
+                ["drafts"] = settings.Drafts, ["docsPerDraft"] = settings.DocsPerDraft, ["topK"] = settings.TopK, ["seed"] = settings.Seed, ["target"] = target,
+            },
+            Results = new { summaries, ingest, records },
+        };
+
+        IReadOnlyList<string> Row(string name, Func<ModeSummary, string> cell) => [name, .. summaries.Select(cell)];
+        var rows = new List<IReadOnlyList<string>>
+        {
+            Row("accuracy (gold contained, whole words)", s => $"{Fmt.Pct(s.Accuracy)} ({(int)Math.Round(s.Accuracy * s.Questions)}/{s.Questions})"),
+        };
+        if (format == DatasetFormat.Arc)
+        {
+            rows.Add(Row("an option was identified in the answer", s => Fmt.Pct(s.OptionChosenRate)));
+        }
+        else
+        {
+            rows.Add(Row("accuracy (gold contained, substring)", s => Fmt.Pct(s.AccuracyLoose)));
+            rows.Add(Row("gold answer in the top-k passages (extractive ceiling)", s => Fmt.Pct(s.AnswerInRetrievedRate)));
+        }
+
+        if (format == DatasetFormat.Musique)
+        {
+            rows.Add(Row($"recall@{settings.TopK} of supporting paragraphs", s => Fmt.Pct(s.RecallAtK)));
+            rows.Add(Row("supporting paragraphs seen by some draft", s => Fmt.Pct(s.DraftedRecall)));
+            rows.Add(Row("supporting paragraphs cited by the answer", s => Fmt.Pct(s.CitedRecall)));
+        }
+
+        rows.Add(Row("drafts per query", s => Fmt.Num(s.MeanDrafts, "F1")));
+        rows.Add(Row("failed drafts / errors", s => $"{s.FailedDrafts} / {s.Errors}"));
+        rows.Add(Row("drafter model", s => string.Join(", ", s.DrafterModels.DefaultIfEmpty("—"))));
+        rows.Add(Row("verifier model", s => string.Join(", ", s.VerifierModels.DefaultIfEmpty("—"))));
+        report.Tables.Add(new ReportTable($"Answer quality, {dataset}", ["metric", .. summaries.Select(s => s.Mode)], rows));
+
+        var stages = new[] { ("retrieval", "retrievalMs"), ("clustering", "clusteringMs"), ("drafting", "draftingMs"), ("verification", "verificationMs"), ("total (in the query grain)", "totalMs"), ("end to end (client)", "endToEndMs") };
+        report.Tables.Add(new ReportTable("Latency per stage, ms (p50 / p90 / p99)", ["stage", .. summaries.Select(s => s.Mode)],
+            stages.Select(stage => (IReadOnlyList<string>)[stage.Item1, .. summaries.Select(s => s.Latency[stage.Item2] is { Count: > 0 } l && (l.MaxMs > 0 || stage.Item2 == "totalMs")
+                ? $"{Fmt.Ms(l.P50Ms)} / {Fmt.Ms(l.P90Ms)} / {Fmt.Ms(l.P99Ms)}" : "—")]).ToArray()));
+
+        var examples = records.GroupBy(r => r.ItemId).Take(5).SelectMany(g => g).Select(r => (IReadOnlyList<string>)
+            [r.ItemId, r.Mode, Fmt.Truncate(r.Question, 90), Fmt.Truncate(r.Answer ?? r.Error, 140), r.Correct ? "yes" : "no"]).ToArray();
+        report.Tables.Add(new ReportTable("First answers (all are in the JSON)", ["id", "mode", "question", "answer", "correct"], examples));
+
+        if (ingest is not null)
+        {
+            report.Tables.Add(new ReportTable("Corpus ingestion", ["documents", "passages", "seconds", "passages/s"],
+                [[Fmt.Int(ingest.Documents), Fmt.Int(ingest.Passages), Fmt.Num(ingest.Seconds, "F1"), Fmt.Num(ingest.PassagesPerSecond, "F1")]]));
+        }
+
+        foreach (var s in summaries)
+        {
+            report.Headlines.Add(new Headline($"{dataset} accuracy, {s.Mode}", $"{Fmt.Pct(s.Accuracy)} of {s.Questions}"));
+            report.Headlines.Add(new Headline($"{dataset} end-to-end p50, {s.Mode}", $"{Fmt.Ms(s.Latency["endToEndMs"].P50Ms)} ms"));
+            if (s.RecallAtK is { } recall)
+            {
+                report.Headlines.Add(new Headline($"{dataset} recall@{settings.TopK}", Fmt.Pct(recall)));
+            }
+        }
+
+        var models = summaries.SelectMany(s => s.DrafterModels.Concat(s.VerifierModels)).Distinct().ToArray();
+        report.Notes.Add($"Target: {target}. Models named by the responses: {string.Join(", ", models)}.");
+        report.Notes.Add(format switch
+        {
+            DatasetFormat.Arc => "ARC scoring: the options are appended to the question (\"… Options: A) … B) …\"); the chosen option is the one whose label the answer names (\"A)\", \"(A)\", \"answer is A\") or, failing that, whose text it contains as whole words (the longest when several do); no option found counts as wrong. Chance on four options is 25 %.",
+            _ => "Scoring: correct when a gold answer or alias is contained in the answer after lower-casing, replacing punctuation by spaces and dropping a/an/the — as whole words (main figure) and as a plain substring (the paper's code; a short alias like \"pol\" then matches \"police\").",
+        });
+        report.Notes.Add("The embedded default models are extractive: the answer is one sentence of the passages, chosen by MiniLM similarity to the question, not a generated short answer. Accuracy is what such a sentence scores under the paper's metric, nothing more; the \"extractive ceiling\" row is how often the gold answer occurs in the passages at all.");
+        if (format == DatasetFormat.Musique)
+        {
+            report.Notes.Add($"MuSiQue: the corpus is indexed into collection '{ingest?.Collection}' (document id = slug of the title + line number, title = title); recall counts a supporting paragraph as retrieved when a passage of a document with its exact text (else its title) is among the retrieved passages. recall@k is the exact top-k of ICollectionGrain.SearchAsync (in-process only; the REST API returns only the passages the drafts and the answer used).");
+        }
+
+        if (summaries.Count > 1)
+        {
+            report.Notes.Add("Both modes answer the same questions, one after the other; the order alternates per question because the first query warms the embedding cache for the second.");
+        }
+
+        return report;
+    }
+}
+
+public sealed record IngestSummary(string Collection, int Documents, int Passages, double Seconds, double PassagesPerSecond);

@@ -1,0 +1,169 @@
+using System.Text;
+using System.Text.Json;
+using Orleans.SpecRag.Bench.Measurement;
+
+namespace Orleans.SpecRag.Bench.Data;
+
+public enum DatasetFormat
+{
+    PopQa,
+    Arc,
+    Musique,
+}
+
+/// <summary>A supporting paragraph of a MuSiQue question.</summary>
+public sealed record GoldParagraph(string Title, string Text);
+
+/// <summary>One benchmark question with what is needed to ask it and to score the answer.</summary>
+/// <param name="Question">The question as the service receives it (for ARC, with its options appended).</param>
+/// <param name="Golds">Gold answers and aliases (PopQA, MuSiQue); for ARC the answer key's option text.</param>
+/// <param name="Documents">The item's own retrieved passages (PopQA, ARC <c>ctxs</c>), or null when the collection is searched.</param>
+public sealed record EvalItem(
+    string Id,
+    string Question,
+    IReadOnlyList<string> Golds,
+    IReadOnlyList<InlineDocument>? Documents,
+    IReadOnlyList<ArcOption>? Options,
+    string? AnswerKey,
+    IReadOnlyList<GoldParagraph> Supporting);
+
+/// <summary>A document of the MuSiQue corpus, with the id it is ingested under.</summary>
+public sealed record CorpusDocument(string Id, string Title, string Text);
+
+/// <summary>Reads the JSONL files in <c>../shared/data</c> (fields as described in its README).</summary>
+public static class Datasets
+{
+    public static DatasetFormat ParseFormat(string? format, string dataPath) =>
+        (format ?? Path.GetFileName(dataPath)).ToLowerInvariant() switch
+        {
+            var f when f.Contains("popqa", StringComparison.Ordinal) => DatasetFormat.PopQa,
+            var f when f.Contains("arc", StringComparison.Ordinal) => DatasetFormat.Arc,
+            var f when f.Contains("musique", StringComparison.Ordinal) => DatasetFormat.Musique,
+            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc or musique."),
+        };
+
+    /// <param name="topK">Only the first topK <c>ctxs</c> are kept: the request uses no more (the paper's top-10 setting).</param>
+    public static IReadOnlyList<EvalItem> Load(string path, DatasetFormat format, int limit, int topK)
+    {
+        var items = new List<EvalItem>();
+        foreach (var line in File.ReadLines(path))
+        {
+            if (items.Count >= limit)
+            {
+                break;
+            }
+
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var json = JsonDocument.Parse(line);
+            var root = json.RootElement;
+            items.Add(format switch
+            {
+                DatasetFormat.PopQa => PopQa(root, topK),
+                DatasetFormat.Arc => Arc(root, topK),
+                _ => Musique(root),
+            });
+        }
+
+        return items;
+    }
+
+    private static EvalItem PopQa(JsonElement root, int topK) => new(
+        Text(root.GetProperty("id")),
+        root.GetProperty("question").GetString()!,
+        root.GetProperty("answers").EnumerateArray().Select(a => a.GetString()!).ToArray(),
+        Contexts(root, topK),
+        null,
+        null,
+        []);
+
+    private static EvalItem Arc(JsonElement root, int topK)
+    {
+        var choices = root.GetProperty("choices");
+        var labels = choices.GetProperty("label").EnumerateArray().Select(l => l.GetString()!).ToArray();
+        var texts = choices.GetProperty("text").EnumerateArray().Select(t => t.GetString()!).ToArray();
+        var options = labels.Zip(texts, (l, t) => new ArcOption(l, t)).ToArray();
+        var key = root.GetProperty("answerKey").GetString()!;
+        return new EvalItem(
+            Text(root.GetProperty("id")),
+            ArcMetric.QuestionWithOptions(root.GetProperty("question").GetString()!, options),
+            options.Where(o => o.Label == key).Select(o => o.Text).ToArray(),
+            Contexts(root, topK),
+            options,
+            key,
+            []);
+    }
+
+    private static EvalItem Musique(JsonElement root)
+    {
+        var golds = new List<string> { root.GetProperty("answer").GetString()! };
+        if (root.TryGetProperty("answer_aliases", out var aliases))
+        {
+            golds.AddRange(aliases.EnumerateArray().Select(a => a.GetString()!));
+        }
+
+        var supporting = root.GetProperty("paragraphs").EnumerateArray()
+            .Where(p => p.GetProperty("is_supporting").GetBoolean())
+            .Select(p => new GoldParagraph(p.GetProperty("title").GetString()!, p.GetProperty("paragraph_text").GetString()!))
+            .ToArray();
+        return new EvalItem(Text(root.GetProperty("id")), root.GetProperty("question").GetString()!, golds, null, null, null, supporting);
+    }
+
+    /// <summary>
+    /// The first topK passages with text. The PopQA file pads some items with empty passages (no id, text ""):
+    /// they are skipped, as the API would reject them and an empty passage is no evidence. A passage without an
+    /// id, or with a repeated one, gets <c>ctx-{position}</c>.
+    /// </summary>
+    private static InlineDocument[] Contexts(JsonElement root, int topK)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        return root.GetProperty("ctxs").EnumerateArray()
+            .Where(c => !string.IsNullOrWhiteSpace(c.GetProperty("text").GetString()))
+            .Take(topK)
+            .Select((c, i) =>
+            {
+                var id = c.TryGetProperty("id", out var value) ? Text(value) : null;
+                id = id is { Length: > 0 } && seen.Add(id) ? id : $"ctx-{i + 1}";
+                return new InlineDocument(id, c.TryGetProperty("title", out var t) ? t.GetString() : null, c.GetProperty("text").GetString()!.Trim());
+            })
+            .ToArray();
+    }
+
+    private static string Text(JsonElement element) => element.ValueKind == JsonValueKind.String ? element.GetString()! : element.GetRawText();
+
+    /// <summary>The MuSiQue corpus, each line <c>{title, text}</c>; the id is a stable slug of the title plus the line number.</summary>
+    public static IReadOnlyList<CorpusDocument> LoadCorpus(string path) =>
+        File.ReadLines(path)
+            .Where(l => !string.IsNullOrWhiteSpace(l))
+            .Select((line, index) =>
+            {
+                using var json = JsonDocument.Parse(line);
+                var title = json.RootElement.GetProperty("title").GetString()!;
+                return new CorpusDocument($"{Slug(title)}-{index}", title, json.RootElement.GetProperty("text").GetString()!);
+            })
+            .ToArray();
+
+    /// <summary>Lower-case letters and digits of the title joined by '-', at most 80 characters: readable in citations, valid as a document id.</summary>
+    public static string Slug(string title)
+    {
+        var builder = new StringBuilder();
+        foreach (var c in title.ToLowerInvariant())
+        {
+            if (char.IsAsciiLetterOrDigit(c))
+            {
+                builder.Append(c);
+            }
+            else if (builder.Length > 0 && builder[^1] != '-')
+            {
+                builder.Append('-');
+            }
+        }
+
+        var slug = builder.ToString().Trim('-');
+        slug = slug.Length > 80 ? slug[..80].TrimEnd('-') : slug;
+        return slug.Length > 0 ? slug : "untitled";
+    }
+}
