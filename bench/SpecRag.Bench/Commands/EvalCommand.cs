@@ -366,10 +366,11 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         {
             report.Headlines.Add(new Headline($"{dataset} accuracy, {s.Mode}", $"{Fmt.Pct(s.Accuracy)} of {s.Questions}"));
             report.Headlines.Add(new Headline($"{dataset} end-to-end p50, {s.Mode}", $"{Fmt.Ms(s.Latency["endToEndMs"].P50Ms)} ms"));
-            if (s.RecallAtK is { } recall)
-            {
-                report.Headlines.Add(new Headline($"{dataset} recall@{settings.TopK}", Fmt.Pct(recall)));
-            }
+        }
+
+        if (summaries.FirstOrDefault(s => s.RecallAtK is not null)?.RecallAtK is { } recall)
+        {
+            report.Headlines.Add(new Headline($"{dataset} recall@{settings.TopK} of supporting paragraphs", Fmt.Pct(recall)));
         }
 
         var models = summaries.SelectMany(s => s.DrafterModels.Concat(s.VerifierModels)).Distinct().ToArray();

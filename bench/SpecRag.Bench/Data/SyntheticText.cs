@@ -6,33 +6,34 @@ namespace Orleans.SpecRag.Bench.Data;
 public static class SyntheticText
 {
     /// <summary>
-    /// Ten short documents on two clearly separate topics, five each. K-means with k = 2 splits them 5/5, giving
-    /// 25 distinct one-per-cluster subsets: enough for m = 20 distinct drafts (with a lopsided split there would be fewer).
+    /// Ten short documents on two clearly separate topics, five each, worded alike within a topic so that K-means
+    /// with k = 2 separates the topics (5/5 for most seeds, including the default 0): 25 distinct one-per-cluster
+    /// subsets, enough for m = 20 distinct drafts. The overhead report states the split it actually got.
     /// </summary>
     public static readonly IReadOnlyList<InlineDocument> TwoTopicDocuments =
     [
-        new("river-1", "Rivers", "The Seine flows through Paris before it reaches the English Channel at Le Havre."),
-        new("river-2", "Rivers", "The Danube crosses ten countries and four capitals on its way to the Black Sea."),
-        new("river-3", "Rivers", "The Rhine rises in the Swiss Alps and flows north through Germany to the North Sea."),
-        new("river-4", "Rivers", "The Thames runs through London and is tidal as far upstream as Teddington Lock."),
-        new("river-5", "Rivers", "The Loire is the longest river in France and is lined with Renaissance castles."),
-        new("chem-1", "Chemistry", "Sodium chloride forms cubic crystals held together by ionic bonds."),
-        new("chem-2", "Chemistry", "Water molecules are polar, which is why water dissolves many salts."),
-        new("chem-3", "Chemistry", "An exothermic reaction releases heat, as when methane burns in oxygen."),
-        new("chem-4", "Chemistry", "Catalysts lower the activation energy of a reaction without being consumed."),
-        new("chem-5", "Chemistry", "The pH scale measures how acidic or basic an aqueous solution is."),
+        new("river-1", "European rivers", "The river Seine flows through Paris, and the river reaches the sea at Le Havre."),
+        new("river-2", "European rivers", "The river Danube flows through Vienna and Budapest, and the river reaches the Black Sea."),
+        new("river-3", "European rivers", "The river Rhine flows through Cologne, and the river reaches the North Sea."),
+        new("river-4", "European rivers", "The river Thames flows through London, and the river reaches the North Sea at its estuary."),
+        new("river-5", "European rivers", "The river Loire flows through Orléans, and the river reaches the Atlantic at Saint-Nazaire."),
+        new("chem-1", "Chemical reactions", "In a chemical reaction, sodium and chlorine react to form the salt sodium chloride."),
+        new("chem-2", "Chemical reactions", "In a chemical reaction, hydrogen and oxygen react to form water and release heat."),
+        new("chem-3", "Chemical reactions", "In a chemical reaction, methane and oxygen react to form carbon dioxide and water."),
+        new("chem-4", "Chemical reactions", "In a chemical reaction, zinc and hydrochloric acid react to form zinc chloride and hydrogen."),
+        new("chem-5", "Chemical reactions", "In a chemical reaction, an acid and a base react to form a salt and water."),
     ];
 
     private static readonly string[] OverheadQuestions =
     [
         "Which river flows through Paris?",
-        "Why does water dissolve salt?",
-        "Where does the Rhine rise?",
-        "What does a catalyst do in a reaction?",
+        "What do hydrogen and oxygen form?",
+        "Where does the Rhine reach the sea?",
+        "What do zinc and hydrochloric acid form?",
         "Which river is the longest in France?",
-        "What kind of bonds hold salt crystals together?",
-        "How many countries does the Danube cross?",
-        "What does the pH scale measure?",
+        "Which river flows through London?",
+        "Which cities does the Danube flow through?",
+        "What do an acid and a base form?",
     ];
 
     /// <summary>The i-th question of the overhead bench; questions differ so their (deterministic) simulated delays differ.</summary>
