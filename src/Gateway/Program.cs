@@ -3,6 +3,7 @@ using System.Text.Json.Serialization;
 using Orleans.SpecRag.Gateway.Apis;
 using Orleans.SpecRag.Gateway.DemoCorpus;
 using Orleans.SpecRag.Gateway.Health;
+using Orleans.SpecRag.Gateway.Limits;
 using Orleans.SpecRag.Gateway.Problems;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.ServiceDefaults;
@@ -29,6 +30,7 @@ else
 }
 
 builder.Services.AddOpenApi();
+builder.Services.AddClientRateLimiting(builder.Configuration);
 
 // Let malformed bodies reach SpecRagExceptionHandler, which names the offending field in the problem.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
@@ -52,6 +54,10 @@ app.UseStatusCodePages();
 // The web console at "/": static files served by the gateway itself, no CDN.
 app.UseDefaultFiles();
 app.UseStaticFiles();
+
+app.UseAuthentication();
+app.UseAuthorization();
+app.UseRateLimiter();
 
 app.MapOpenApi();
 app.MapDefaultEndpoints();

@@ -16,13 +16,20 @@ namespace Orleans.SpecRag.ServiceDefaults;
 /// </summary>
 public sealed class ApiKeyAuthenticationOptions : AuthenticationSchemeOptions
 {
+    /// <summary>Operator keys (<c>SpecRag:Auth:ApiKeys</c>): ingestion, deletion, the dashboard, and queries.</summary>
     public IReadOnlyList<byte[]> KeyHashes { get; set; } = [];
+
+    /// <summary>Query-only keys (<c>SpecRag:Auth:QueryKeys</c>): they may ask questions and nothing else.</summary>
+    public IReadOnlyList<byte[]> QueryKeyHashes { get; set; } = [];
 
     public bool HasKeys => KeyHashes.Count > 0;
 
-    public static IReadOnlyList<string> ReadKeys(IConfiguration configuration)
+    public const string OperatorRole = "operator";
+    public const string QueryRole = "query";
+
+    public static IReadOnlyList<string> ReadKeys(IConfiguration configuration, string key = "SpecRag:Auth:ApiKeys")
     {
-        var section = configuration.GetSection("SpecRag:Auth:ApiKeys");
+        var section = configuration.GetSection(key);
         var keys = section.GetChildren().Select(c => c.Value).ToList();
         if (section.Value is { } single)
         {
@@ -58,19 +65,29 @@ public sealed class ApiKeyAuthenticationHandler(
 
         // Hashing first makes every comparison the same length, so timing reveals neither the key nor its length.
         var hash = ApiKeyAuthenticationOptions.Hash(presented);
-        var match = false;
-        foreach (var known in Options.KeyHashes)
-        {
-            match |= CryptographicOperations.FixedTimeEquals(hash, known);
-        }
-
-        if (!match)
+        var role = Matches(hash, Options.KeyHashes) ? ApiKeyAuthenticationOptions.OperatorRole
+            : Matches(hash, Options.QueryKeyHashes) ? ApiKeyAuthenticationOptions.QueryRole
+            : null;
+        if (role is null)
         {
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid."));
         }
 
-        var identity = new ClaimsIdentity([new Claim(ClaimTypes.Name, "api-key")], SchemeName);
+        // The key's hash prefix names the client for rate limiting; the key itself is never kept or logged.
+        var identity = new ClaimsIdentity(
+            [new Claim(ClaimTypes.Name, "key-" + Convert.ToHexString(hash, 0, 6)), new Claim(ClaimTypes.Role, role)], SchemeName, ClaimTypes.Name, ClaimTypes.Role);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));
+    }
+
+    private static bool Matches(byte[] hash, IReadOnlyList<byte[]> known)
+    {
+        var match = false;
+        foreach (var candidate in known)
+        {
+            match |= CryptographicOperations.FixedTimeEquals(hash, candidate);
+        }
+
+        return match;
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties)

@@ -31,6 +31,24 @@ public static class ServiceDefaultsExtensions
     /// <summary>Authorization policy for operator endpoints (the dashboard, and in later releases ingestion).</summary>
     public const string OperatorPolicy = "operator";
 
+    /// <summary>Authorization policy for queries when <c>SpecRag:Auth:RequireForQueries</c> is true.</summary>
+    public const string QueryPolicy = "query";
+
+    /// <summary>
+    /// Operator endpoints need a key when keys are configured, and always outside Development: a production
+    /// gateway without keys refuses ingestion rather than leaving it open.
+    /// </summary>
+    public static TBuilder RequireOperator<TBuilder>(this TBuilder endpoints, Microsoft.AspNetCore.Hosting.IWebHostEnvironment environment, IConfiguration configuration)
+        where TBuilder : IEndpointConventionBuilder =>
+        !environment.IsDevelopment() || ApiKeyAuthenticationOptions.ReadKeys(configuration).Count > 0
+            ? endpoints.RequireAuthorization(OperatorPolicy)
+            : endpoints;
+
+    /// <summary>Queries need a key only when <c>SpecRag:Auth:RequireForQueries</c> is true.</summary>
+    public static TBuilder RequireQueryKeyIfConfigured<TBuilder>(this TBuilder endpoints, IConfiguration configuration)
+        where TBuilder : IEndpointConventionBuilder =>
+        configuration.GetValue("SpecRag:Auth:RequireForQueries", false) ? endpoints.RequireAuthorization(QueryPolicy) : endpoints;
+
     public static TBuilder AddServiceDefaults<TBuilder>(this TBuilder builder) where TBuilder : IHostApplicationBuilder
     {
         builder.ConfigureOpenTelemetry();
@@ -45,11 +63,17 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddProblemDetails();
 
         var keys = ApiKeyAuthenticationOptions.ReadKeys(builder.Configuration);
+        var queryKeys = ApiKeyAuthenticationOptions.ReadKeys(builder.Configuration, "SpecRag:Auth:QueryKeys");
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
-            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName,
-                options => options.KeyHashes = keys.Select(ApiKeyAuthenticationOptions.Hash).ToArray());
+            .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, options =>
+            {
+                options.KeyHashes = keys.Select(ApiKeyAuthenticationOptions.Hash).ToArray();
+                options.QueryKeyHashes = queryKeys.Select(ApiKeyAuthenticationOptions.Hash).ToArray();
+            });
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireAuthenticatedUser());
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireRole(ApiKeyAuthenticationOptions.OperatorRole))
+            .AddPolicy(QueryPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireRole(ApiKeyAuthenticationOptions.OperatorRole, ApiKeyAuthenticationOptions.QueryRole));
         return builder;
     }
 
@@ -122,9 +146,9 @@ public static class ServiceDefaultsExtensions
         app.MapPrometheusScrapingEndpoint("/metrics");
 
         var dashboard = app.MapOrleansDashboard(routePrefix: "/dashboard");
+        dashboard.RequireOperator(app.Environment, app.Configuration);
         if (!app.Environment.IsDevelopment())
         {
-            dashboard.RequireAuthorization(OperatorPolicy);
             if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ApiKeyAuthenticationOptions>>().Get(ApiKeyAuthenticationHandler.SchemeName).HasKeys)
             {
                 app.Logger.LogWarning("No API keys are configured (SpecRag:Auth:ApiKeys), so the Orleans Dashboard at /dashboard refuses every request outside Development.");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Orleans.SpecRag.ServiceDefaults;
 using Orleans.SpecRag.Gateway.Validation;
 
 namespace Orleans.SpecRag.Gateway.Apis;
@@ -14,9 +15,14 @@ public static class CollectionsApi
 
     public static IEndpointRouteBuilder MapCollectionsApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1/collections").WithTags("Collections");
+        var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
+        var environment = app.ServiceProvider.GetRequiredService<IWebHostEnvironment>();
+        var api = app.MapGroup("/v1/collections").WithTags("Collections")
+            .RequireRateLimiting(Limits.ClientRateLimiting.Policy);
 
         api.MapPost("/{name}/documents", IngestAsync)
+            .RequireOperator(environment, configuration)
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Limits.BodyLimits.From(configuration).IngestBytes))
             .WithName("IngestDocuments")
             .WithSummary("Add or replace documents; each is split into ~100-word passages and embedded once.")
             .Accepts<IngestRequestBody>("application/json", NdjsonMediaType)
@@ -24,10 +30,12 @@ public static class CollectionsApi
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
         api.MapGet("/{name}", GetAsync)
+            .RequireQueryKeyIfConfigured(configuration)
             .WithName("GetCollection")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
         api.MapDelete("/{name}/documents/{id}", DeleteDocumentAsync)
+            .RequireOperator(environment, configuration)
             .WithName("DeleteDocument")
             .ProducesProblem(StatusCodes.Status404NotFound);
 

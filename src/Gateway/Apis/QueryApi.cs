@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
 using Orleans.SpecRag.Gateway.Validation;
+using Orleans.SpecRag.ServiceDefaults;
 
 namespace Orleans.SpecRag.Gateway.Apis;
 
@@ -9,9 +11,13 @@ public static class QueryApi
 {
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder app)
     {
-        var api = app.MapGroup("/v1").WithTags("Query");
+        var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
+        var api = app.MapGroup("/v1").WithTags("Query")
+            .RequireRateLimiting(Limits.ClientRateLimiting.Policy)
+            .RequireQueryKeyIfConfigured(configuration);
 
         api.MapPost("/query", AskAsync)
+            .WithMetadata(new RequestSizeLimitAttribute(Limits.BodyLimits.From(configuration).QueryBytes))
             .WithName("Query")
             .WithSummary("Answer a question with Speculative RAG (or the standard-RAG baseline).")
             .Accepts<QueryRequestBody>("application/json")

@@ -19,12 +19,20 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
 
     protected virtual string Environment => "Production";
 
+    /// <summary>The operator key tests send by default (ingestion needs one outside Development); null sends none.</summary>
+    protected virtual string? DefaultApiKey => "test-operator-key";
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
         builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort.Next().ToString());
         builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort.Next().ToString());
         builder.UseSetting("Orleans:ClusterId", "gateway-tests-" + Guid.NewGuid().ToString("N")[..8]);
+        if (DefaultApiKey is not null && !Settings.ContainsKey("SpecRag:Auth:ApiKeys"))
+        {
+            builder.UseSetting("SpecRag:Auth:ApiKeys", DefaultApiKey);
+        }
+
         foreach (var (key, value) in Settings)
         {
             builder.UseSetting(key, value);
@@ -44,6 +52,11 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
     public async Task InitializeAsync()
     {
         Client = CreateClient();
+        if (DefaultApiKey is not null)
+        {
+            Client.DefaultRequestHeaders.Add("X-Api-Key", DefaultApiKey);
+        }
+
         var deadline = DateTime.UtcNow.AddSeconds(90);
         while (true)
         {

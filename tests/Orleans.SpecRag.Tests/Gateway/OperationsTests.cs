@@ -14,6 +14,8 @@ public sealed class SecuredGatewayFactory : GatewayFactory
 
     public CapturedLogs Logs { get; } = new();
 
+    protected override string? DefaultApiKey => null;
+
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string>
     {
         ["SpecRag:Auth:ApiKeys"] = $"another-key, {ApiKey}",
