@@ -64,6 +64,7 @@ app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapCollectionsApi();
 app.MapClusterApi();
+app.MapOpenAiApi();
 
 app.Run();
 

@@ -33,7 +33,12 @@ public static class QueryApi
         return app;
     }
 
-    public static async Task<Results<Ok<QueryResult>, ValidationProblem>> AskAsync(QueryRequestBody body, IGrainFactory grains)
+    /// <summary>
+    /// Answers the query; with <c>"stream": true</c> or <c>Accept: text/event-stream</c> it streams server-sent
+    /// events instead: <c>retrieved</c>, one <c>draft</c> per draft as it finishes, <c>verified</c>, <c>answer</c>.
+    /// </summary>
+    public static async Task<Results<Ok<QueryResult>, ServerSentEventsResult<object>, ValidationProblem>> AskAsync(
+        QueryRequestBody body, HttpRequest http, IGrainFactory grains, CancellationToken cancellationToken)
     {
         var validation = RequestValidator.Validate(body);
         if (!validation.IsValid)
@@ -43,7 +48,14 @@ public static class QueryApi
 
         var id = Guid.NewGuid().ToString("N");
         var request = validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() };
-        var result = await TransientRetry.RunAsync(() => grains.GetGrain<IQueryGrain>(id).RunAsync(request));
+        var query = grains.GetGrain<IQueryGrain>(id);
+        if (body.Stream == true || http.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
+        {
+            var events = await QueryEventStream.StartAsync(query.StreamAsync(request), cancellationToken);
+            return TypedResults.ServerSentEvents(QueryEventStream.ToSse(events, cancellationToken));
+        }
+
+        var result = await TransientRetry.RunAsync(() => query.RunAsync(request));
         return TypedResults.Ok(result);
     }
 

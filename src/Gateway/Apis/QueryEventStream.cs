@@ -1,0 +1,68 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+
+namespace Orleans.SpecRag.Gateway.Apis;
+
+/// <summary>
+/// Turns a query's events into server-sent events. The first event is awaited before the response starts, so
+/// that a query that cannot run at all (a missing role, an unknown collection) still gets its proper status code.
+/// </summary>
+public static class QueryEventStream
+{
+    public static async Task<IAsyncEnumerable<T>> StartAsync<T>(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    {
+        var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        if (!await enumerator.MoveNextAsync())
+        {
+            await enumerator.DisposeAsync();
+            return Empty<T>();
+        }
+
+        return Continue(enumerator);
+    }
+
+    /// <summary>The native stream: events <c>retrieved</c>, <c>draft</c>, <c>draft-failed</c>, <c>verified</c>, <c>answer</c>.</summary>
+    public static async IAsyncEnumerable<SseItem<object>> ToSse(IAsyncEnumerable<QueryEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var update in events.WithCancellation(cancellationToken))
+        {
+            yield return update switch
+            {
+                RetrievedEvent r => new SseItem<object>(new { passages = r.Passages, elapsedMs = r.ElapsedMs }, "retrieved"),
+                DraftEvent d => new SseItem<object>(new
+                {
+                    index = d.Draft.Index,
+                    answer = d.Draft.Answer,
+                    rationale = d.Draft.Rationale,
+                    documentIds = d.Draft.DocumentIds,
+                    draftScore = d.Draft.DraftScore,
+                    silo = d.Draft.Silo,
+                    latencyMs = d.Draft.LatencyMs,
+                    elapsedMs = d.ElapsedMs,
+                }, "draft"),
+                DraftFailedEvent f => new SseItem<object>(new { f.Failure.Index, f.Failure.DocumentIds, f.Failure.Error, elapsedMs = f.ElapsedMs }, "draft-failed"),
+                VerifiedEvent v => new SseItem<object>(new { drafts = v.Drafts, selectedDraft = v.SelectedDraft, scoring = v.Scoring, elapsedMs = v.ElapsedMs }, "verified"),
+                AnswerEvent a => new SseItem<object>(a.Result, "answer"),
+                _ => new SseItem<object>(update, "event"),
+            };
+        }
+    }
+
+    private static async IAsyncEnumerable<T> Continue<T>(IAsyncEnumerator<T> enumerator)
+    {
+        await using (enumerator)
+        {
+            do
+            {
+                yield return enumerator.Current;
+            }
+            while (await enumerator.MoveNextAsync());
+        }
+    }
+
+    private static async IAsyncEnumerable<T> Empty<T>()
+    {
+        await Task.CompletedTask;
+        yield break;
+    }
+}
