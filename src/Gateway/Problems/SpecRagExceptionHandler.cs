@@ -12,7 +12,7 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, detail, extensions) = Describe(exception);
-        if (status >= 500)
+        if (status >= 500 && exception is not (DraftersBusyException or RoleUnavailableException or DeadlineExceededException))
         {
             logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
         }

@@ -1,6 +1,12 @@
+using System.Text.Json.Serialization;
+
 namespace Orleans.SpecRag.Gateway.Validation;
 
-/// <summary>The JSON body of <c>POST /v1/query</c>. Everything is nullable so that "missing" can be told apart and reported.</summary>
+/// <summary>
+/// The JSON body of <c>POST /v1/query</c>. Everything is nullable so that "missing" can be told apart and
+/// reported; an unknown field is an error, so a misspelt option (<c>"draft": 3</c>) is not silently ignored.
+/// </summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record QueryRequestBody(
     string? Question,
     string? Collection,
@@ -14,6 +20,7 @@ public sealed record QueryRequestBody(
     bool? Stream = null);
 
 /// <summary>A document, either inline in a query (<c>id</c> optional) or for ingestion (<c>id</c> required).</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record DocumentBody(
     string? Id,
     string? Title,
@@ -21,4 +28,5 @@ public sealed record DocumentBody(
     Dictionary<string, string>? Metadata);
 
 /// <summary>The JSON body of <c>POST /v1/collections/{name}/documents</c>.</summary>
+[JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]
 public sealed record IngestRequestBody(IReadOnlyList<DocumentBody?>? Documents);

@@ -38,7 +38,7 @@ public static class SpecRagSiloBuilderExtensions
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddSingleton<SiloRoleDirectory>();
         silo.Services.AddSingleton<Drafting.DraftDispatcher>();
-        silo.Services.AddSingleton(new Drafting.DraftAdmission(configuration.GetValue("SpecRag:Drafter:MaxInFlight", 64)));
+        silo.Services.AddSingleton(new Drafting.DraftAdmission(configuration.GetValue("SpecRag:Drafter:MaxInFlight", 256)));
         silo.Services.Configure<Querying.QueryOptions>(configuration.GetSection("SpecRag:Query"));
 
         // Deadlines are the query's business (SpecRag:Query); the runtime's own timeout only catches lost messages.

@@ -19,7 +19,8 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IAsyncLifetime
 {
     private const string Collection = "faults";
     private static readonly JsonSerializerOptions Json = GatewayJson.Options;
-    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
+    private const string OperatorKey = "fault-test-operator-key";
+    private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60), DefaultRequestHeaders = { { "X-Api-Key", OperatorKey } } };
     private readonly List<HostProcess> _processes = [];
     private readonly string _clusterId = "faults-" + Guid.NewGuid().ToString("N")[..8];
     private Azurite? _azurite;
@@ -33,6 +34,7 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IAsyncLifetime
         ["ConnectionStrings__AzureStorage"] = _azurite!.ConnectionString,
         ["Orleans__ClusterId"] = _clusterId,
         ["SpecRag__DemoCorpus__Enabled"] = "false",
+        ["SpecRag__Auth__ApiKeys"] = OperatorKey,
         // Detect a dead silo in seconds rather than the production default of about a minute.
         ["Orleans__Membership__ProbeTimeout"] = "00:00:01",
         ["Orleans__Membership__NumMissedProbesLimit"] = "2",
