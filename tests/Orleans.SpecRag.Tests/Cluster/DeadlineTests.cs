@@ -76,6 +76,7 @@ public sealed class DeadlineTests(StallingClusterFixture fixture) : IClassFixtur
 
         Assert.Equal(800, error.DeadlineMs);
         Assert.Equal(4, error.Missing.Count);
+        await WaitUntilAsync(() => error.Missing.All(m => fixture.Stalling.Cancelled.Count(c => c == string.Join(',', m.DocumentIds)) >= 1));
     }
 
     [Fact]
@@ -92,6 +93,10 @@ public sealed class DeadlineTests(StallingClusterFixture fixture) : IClassFixtur
         Assert.NotEmpty(result.HedgedDrafts);
         Assert.All(result.Drafts, d => Assert.NotEqual(stuck.ToString(), d.Silo));
         Assert.All(result.HedgedDrafts, index => Assert.Contains(result.Drafts, d => d.Index == index));
+
+        // The copies that lost on the stuck silo were cancelled, not left holding its slots.
+        var lost = result.Drafts.Where(d => result.HedgedDrafts.Contains(d.Index)).Select(d => string.Join(',', d.DocumentIds)).ToArray();
+        await WaitUntilAsync(() => lost.All(fixture.Stalling.Cancelled.Contains));
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
