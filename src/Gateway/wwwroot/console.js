@@ -1,4 +1,5 @@
-// The Orleans.SpecRag web console: asks POST /v1/query and shows the answer, every draft with its scores,
+// The Orleans.SpecRag web console: asks POST /v1/query as a stream, shows each draft as it arrives, then the
+// answer, every draft with its scores,
 // and a timeline of the query drawn from the response's timings. No dependencies, nothing from a CDN.
 "use strict";
 
@@ -114,30 +115,76 @@ function showResult(result) {
   $("result").hidden = false;
 }
 
+// A draft row as soon as the draft arrives; the verifier's scores fill in when the answer comes.
+function showDraftArriving(draft) {
+  $("result").hidden = false;
+  $("drafts-heading").hidden = $("drafts-table").hidden = false;
+  const row = element("tr", { "data-draft": draft.index, class: "arriving" });
+  row.append(
+    element("td", {}, String(draft.index)),
+    element("td", { title: draft.rationale }, draft.answer),
+    element("td", {}, draft.documentIds.join(", ")),
+    element("td", { class: "num" }, fmt(draft.draftScore)),
+    element("td", { class: "num" }, "…"),
+    element("td", { class: "num" }, "…"),
+    element("td", { class: "num" }, "…"),
+    element("td", { class: "num" }, ms(draft.latencyMs)),
+    element("td", {}, draft.silo));
+  $("drafts-table").querySelector("tbody").append(row);
+}
+
+// Reads server-sent events from a fetch response: the query's progress as it happens.
+async function* serverSentEvents(response) {
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = "";
+  for (;;) {
+    const { value, done } = await reader.read();
+    buffer += decoder.decode(value || new Uint8Array(), { stream: !done });
+    let end;
+    while ((end = buffer.indexOf("\n\n")) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const lines = block.split("\n");
+      const name = (lines.find((l) => l.startsWith("event: ")) || "event: message").slice(7);
+      const data = lines.filter((l) => l.startsWith("data: ")).map((l) => l.slice(6)).join("\n");
+      if (data) yield { name, data: JSON.parse(data) };
+    }
+    if (done) return;
+  }
+}
+
 $("ask-form").addEventListener("submit", async (event) => {
   event.preventDefault();
   const button = $("ask");
   button.disabled = true;
-  $("status").textContent = "Drafting…";
+  $("status").textContent = "Retrieving…";
   $("error").hidden = true;
+  $("result").hidden = true;
+  $("drafts-table").querySelector("tbody").replaceChildren();
   try {
     const response = await fetch("v1/query", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
       body: JSON.stringify({
         question: $("question").value,
         collection: $("collection").value || undefined,
         drafts: Number($("drafts").value),
         docsPerDraft: Number($("docsPerDraft").value),
         mode: $("mode").value,
+        stream: true,
       }),
     });
-    const body = await response.json().catch(() => ({ title: `HTTP ${response.status}` }));
     if (!response.ok) {
-      showError(body);
-      $("result").hidden = true;
-    } else {
-      showResult(body);
+      showError(await response.json().catch(() => ({ title: `HTTP ${response.status}` })));
+      return;
+    }
+    let drafts = 0;
+    for await (const update of serverSentEvents(response)) {
+      if (update.name === "retrieved") $("status").textContent = `Retrieved ${update.data.passages.length} passages; drafting…`;
+      if (update.name === "draft") { drafts++; showDraftArriving(update.data); $("status").textContent = `${drafts} draft(s) in…`; }
+      if (update.name === "verified") $("status").textContent = "Verifying…";
+      if (update.name === "answer") showResult(update.data);
     }
   } catch (error) {
     showError({ title: "The gateway could not be reached", detail: String(error) });
