@@ -103,11 +103,7 @@ public static partial class RequestValidator
                     documents.Add(new InlineDocument(document.Id, document.Title, document.Text ?? string.Empty));
                 }
 
-                var duplicate = body.Documents.Where(d => d?.Id is not null).GroupBy(d => d!.Id).FirstOrDefault(g => g.Count() > 1);
-                if (duplicate is not null)
-                {
-                    errors.Add("documents", $"Document id '{Truncate(duplicate.Key)}' appears more than once.");
-                }
+                ValidateUniqueIds(errors, body.Documents);
             }
         }
 
@@ -170,11 +166,7 @@ public static partial class RequestValidator
             valid.Add(new IngestDocument(document.Id ?? string.Empty, document.Title, document.Text ?? string.Empty, document.Metadata));
         }
 
-        var duplicate = documents.Where(d => d?.Id is not null).GroupBy(d => d!.Id).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            errors.Add("documents", $"Document id '{Truncate(duplicate.Key)}' appears more than once in the request.");
-        }
+        ValidateUniqueIds(errors, documents);
 
         return errors.Count > 0
             ? ValidationOutcome<IReadOnlyList<IngestDocument>>.Invalid(errors)
@@ -183,6 +175,15 @@ public static partial class RequestValidator
 
     public static bool IsValidDocumentId(string id) =>
         !string.IsNullOrWhiteSpace(id) && id.Length <= MaxDocumentIdLength && !id.Any(char.IsControl);
+
+    private static void ValidateUniqueIds(Errors errors, IReadOnlyList<DocumentBody?> documents)
+    {
+        var duplicate = documents.Where(d => d?.Id is not null).GroupBy(d => d!.Id).FirstOrDefault(g => g.Count() > 1);
+        if (duplicate is not null)
+        {
+            errors.Add("documents", $"Document id '{Truncate(duplicate.Key)}' appears more than once in the request.");
+        }
+    }
 
     private static void ValidateId(Errors errors, string field, string id)
     {

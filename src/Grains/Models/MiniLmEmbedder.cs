@@ -22,9 +22,6 @@ public sealed class MiniLmEmbedder : IEmbedder, IDisposable
 
     public int Dimensions => 384;
 
-    /// <summary>True once the ONNX model has been loaded.</summary>
-    public bool IsLoaded => _encoder.IsValueCreated;
-
     /// <summary>Loads the model ahead of the first request so that readiness means "can answer".</summary>
     public Task WarmUpAsync(CancellationToken cancellationToken = default) => EmbedAsync(["warm-up"], cancellationToken);
 

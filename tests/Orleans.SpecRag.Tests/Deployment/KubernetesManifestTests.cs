@@ -11,7 +11,7 @@ namespace Orleans.SpecRag.Tests.Deployment;
 /// </summary>
 public sealed class KubernetesManifestTests
 {
-    private static string K8s => Path.Combine(Azurite.RepositoryRoot()!, "deploy", "k8s");
+    private static string K8s => Path.Combine(Repository.Root!, "deploy", "k8s");
 
     [KubernetesToolsFact]
     public async Task Every_overlay_renders_and_validates()
@@ -88,7 +88,7 @@ public sealed class KubernetesToolsFactAttribute : FactAttribute
             missing.Add("kubectl (kustomize renders the overlays)");
         }
 
-        var root = Azurite.RepositoryRoot();
+        var root = Repository.Root;
         if (root is null || !Directory.Exists(Path.Combine(root, "deploy", "k8s", "node_modules")))
         {
             missing.Add("deploy/k8s/node_modules (npm ci --prefix deploy/k8s)");

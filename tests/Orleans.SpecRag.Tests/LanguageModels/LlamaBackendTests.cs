@@ -58,11 +58,7 @@ public sealed class LlamaBackendTests(GgufModels models) : IClassFixture<GgufMod
             ["SpecRag:Verifier:ContextSize"] = "512",
             ["SpecRag:Verifier:MaxSequences"] = "4",
         };
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSpecRagModels(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
-        services.AddSingleton(SharedModels.MiniLm);
-        return services.BuildServiceProvider();
+        return SharedModels.Wire(settings);
     }
 
     [Fact]

@@ -47,11 +47,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
             values[key] = value;
         }
 
-        var services = new ServiceCollection();
-        services.AddLogging();
-        services.AddSpecRagModels(new ConfigurationBuilder().AddInMemoryCollection(values).Build());
-        services.AddSingleton(SharedModels.MiniLm);
-        return services.BuildServiceProvider();
+        return SharedModels.Wire(values);
     }
 
     [Fact]

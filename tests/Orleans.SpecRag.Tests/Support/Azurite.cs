@@ -33,23 +33,10 @@ public sealed class Azurite : IAsyncDisposable
     {
         get
         {
-            var root = RepositoryRoot();
+            var root = Repository.Root;
             var path = root is null ? null : Path.Combine(root, "tools", "azurite", "node_modules", ".bin", "azurite");
             return path is not null && File.Exists(path) ? path : null;
         }
-    }
-
-    public static string? RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Orleans.SpecRag.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return null;
     }
 
     public static async Task<Azurite> StartAsync()

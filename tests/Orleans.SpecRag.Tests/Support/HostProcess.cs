@@ -34,7 +34,7 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c>.</summary>
     public static HostProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
     {
-        var root = Azurite.RepositoryRoot() ?? throw new InvalidOperationException("The repository root was not found.");
+        var root = Repository.Root ?? throw new InvalidOperationException("The repository root was not found.");
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
         var folder = Path.Combine(root, "src", project, "bin", configuration, "net10.0");
         var dll = Path.Combine(folder, assembly + ".dll");

@@ -15,16 +15,8 @@ public static class SharedData
 
     private static string? Find()
     {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (System.IO.File.Exists(Path.Combine(dir.FullName, "Orleans.SpecRag.sln")))
-            {
-                var shared = Path.Combine(dir.FullName, "..", "shared");
-                return Directory.Exists(shared) ? Path.GetFullPath(shared) : null;
-            }
-        }
-
-        return null;
+        var shared = Repository.Root is { } root ? Path.Combine(root, "..", "shared") : null;
+        return shared is not null && Directory.Exists(shared) ? Path.GetFullPath(shared) : null;
     }
 }
 

@@ -1,3 +1,6 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.Models;
 
 namespace Orleans.SpecRag.Tests.Support;
@@ -11,4 +14,14 @@ public static class SharedModels
     private static readonly Lazy<MiniLmEmbedder> Lazy = new(() => new MiniLmEmbedder());
 
     public static MiniLmEmbedder MiniLm => Lazy.Value;
+
+    /// <summary>The drafter and verifier exactly as a silo wires them from <paramref name="settings"/>, outside any silo.</summary>
+    public static ServiceProvider Wire(IReadOnlyDictionary<string, string?> settings)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddSpecRagModels(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
+        services.AddSingleton(MiniLm);
+        return services.BuildServiceProvider();
+    }
 }

@@ -41,10 +41,6 @@ public static class TokenSpans
         return sum;
     }
 
-    /// <summary>How many tokens belong to <paramref name="span"/>.</summary>
-    public static int Count(IReadOnlyList<TokenLogProb> tokens, IReadOnlyList<int> offsets, TextSpan span) =>
-        Enumerable.Range(0, tokens.Count).Count(i => span.Contains(Anchor(tokens[i].Text, offsets[i])));
-
     /// <summary>Decodes the UTF-8 bytes of consecutive tokens, so a character split across two byte tokens is whole.</summary>
     public static IReadOnlyList<string> DecodeUtf8(IEnumerable<ReadOnlyMemory<byte>> tokenBytes)
     {
