@@ -70,7 +70,11 @@ public interface ICollectionShardGrain : IGrainWithStringKey
 public sealed record DraftTask(
     [property: Id(0)] int Index,
     [property: Id(1)] string Question,
-    [property: Id(2)] IReadOnlyList<Passage> Passages);
+    [property: Id(2)] IReadOnlyList<Passage> Passages)
+{
+    /// <summary>When the query stops waiting for this draft; the drafter stops its model call then.</summary>
+    [Id(3)] public DateTimeOffset? Deadline { get; init; }
+}
 
 [GenerateSerializer, Immutable]
 public sealed record VerificationResult(

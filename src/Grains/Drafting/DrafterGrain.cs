@@ -10,12 +10,22 @@ namespace Orleans.SpecRag.Drafting;
 /// Writes one draft with the silo's specialist model. Stateless and reentrant: one activation per silo
 /// serves every concurrent draft, and the model adapter decides how many run at once on the hardware.
 /// </summary>
-[StatelessWorker, Reentrant, DrafterSilosOnly]
+// One reentrant activation per silo serves every draft there, so a cancellation reaches the activation that
+// runs the draft (with several local workers it could land on another and be lost).
+[StatelessWorker(maxLocalWorkers: 1), Reentrant, DrafterSilosOnly]
 public sealed class DrafterGrain(IDraftModel model, DraftAdmission admission, ILocalSiloDetails silo) : Grain, IDrafterGrain
 {
     public async Task<Draft> DraftAsync(DraftTask task, CancellationToken cancellationToken = default)
     {
         using var slot = admission.Enter();
+
+        // The query's cut-off bounds the model call even if the caller's cancellation never arrives.
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (task.Deadline is { } deadline)
+        {
+            stop.CancelAfter(deadline - DateTimeOffset.UtcNow is { } left && left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        }
+
         using var activity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.draft");
         activity?.SetTag("specrag.draft.index", task.Index);
         activity?.SetTag("specrag.draft.passage_ids", string.Join(',', task.Passages.Select(p => p.Id)));
@@ -27,7 +37,7 @@ public sealed class DrafterGrain(IDraftModel model, DraftAdmission admission, IL
         SpecRagTelemetry.DraftsInFlight.Add(1, siloTag);
         try
         {
-            var output = await model.DraftAsync(task.Question, task.Passages, cancellationToken);
+            var output = await model.DraftAsync(task.Question, task.Passages, stop.Token);
             var latency = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             activity?.SetTag("specrag.score.draft", output.DraftScore);
             activity?.SetTag("specrag.score.draft_rationale", output.RationaleLogProb);

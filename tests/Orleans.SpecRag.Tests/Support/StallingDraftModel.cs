@@ -14,6 +14,11 @@ public sealed class StallingDraftModel
     /// <summary>Drafts that stalled and were then cancelled by the query (the deadline or a winning backup).</summary>
     public ConcurrentQueue<string> Cancelled { get; } = new();
 
+    /// <summary>Drafts stalled right now; once a query is over, none of its drafts may still hold a drafter.</summary>
+    public int Stalling => Volatile.Read(ref _stalling);
+
+    private int _stalling;
+
     private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Ends every stall, so that a test cluster can shut down even if a cancellation was lost.</summary>
@@ -29,6 +34,7 @@ public sealed class StallingDraftModel
         {
             if (owner.StallWhen(silo, passages))
             {
+                Interlocked.Increment(ref owner._stalling);
                 try
                 {
                     await owner._released.Task.WaitAsync(cancellationToken);
@@ -37,6 +43,10 @@ public sealed class StallingDraftModel
                 {
                     owner.Cancelled.Enqueue(string.Join(',', passages.Select(p => p.Id)));
                     throw;
+                }
+                finally
+                {
+                    Interlocked.Decrement(ref owner._stalling);
                 }
             }
 
