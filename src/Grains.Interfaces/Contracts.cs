@@ -34,6 +34,9 @@ public sealed record QueryRequest
 
     /// <summary>The answer is due this many milliseconds after the query starts; null takes the configured default.</summary>
     [Id(9)] public int? DeadlineMs { get; init; }
+
+    /// <summary>How to retrieve from the collection; null takes the configured default (<c>SpecRag:Retrieval:DefaultMode</c>).</summary>
+    [Id(10)] public RetrievalMode? Retrieval { get; init; }
 }
 
 /// <summary>The paper's defaults (top-10 passages, m = 5 drafts, k = 2 passages per draft) and the API's bounds.</summary>
@@ -62,7 +65,14 @@ public sealed record Passage(
     [property: Id(2)] string? Title,
     [property: Id(3)] string Text,
     [property: Id(4)] float[] Embedding,
-    [property: Id(5)] double Score);
+    [property: Id(5)] double Score)
+{
+    /// <summary>1-based rank among the collection's dense hits, when it was one.</summary>
+    [Id(6)] public int? DenseRank { get; init; }
+
+    /// <summary>1-based rank among the collection's BM25 hits, when it was one.</summary>
+    [Id(7)] public int? LexicalRank { get; init; }
+}
 
 /// <summary>
 /// Natural-log probabilities (all ≤ 0); <see cref="Total"/> is their sum and drives selection.
@@ -128,7 +138,14 @@ public sealed record ScoredDraft(
 [GenerateSerializer, Immutable]
 public sealed record Citation(
     [property: Id(0)] string Id,
-    [property: Id(1)] string? Title);
+    [property: Id(1)] string? Title)
+{
+    /// <summary>The passage's rank among the dense hits of the retrieval, when it was one.</summary>
+    [Id(2)] public int? DenseRank { get; init; }
+
+    /// <summary>The passage's rank among the lexical (BM25) hits of the retrieval, when it was one.</summary>
+    [Id(3)] public int? LexicalRank { get; init; }
+}
 
 [GenerateSerializer, Immutable]
 public sealed record QueryTimings(
@@ -181,6 +198,9 @@ public sealed record QueryResult
 
     /// <summary>Drafts that were sent a second time to another drafter silo because they were late.</summary>
     [Id(18)] public IReadOnlyList<int> HedgedDrafts { get; init; } = [];
+
+    /// <summary>How the passages were retrieved from the collection; null when the request carried its own documents.</summary>
+    [Id(19)] public RetrievalMode? Retrieval { get; init; }
 }
 
 /// <summary>A draft that produced no result, with the reason.</summary>

@@ -24,6 +24,16 @@ public sealed class EmptyCollectionException(string collection)
     [Id(0)] public string Collection { get; } = collection;
 }
 
+/// <summary>The collection has passages, but none matches the question under the chosen retrieval (e.g. lexical, no shared word).</summary>
+[GenerateSerializer]
+public sealed class NoMatchingPassagesException(string collection, RetrievalMode mode)
+    : Exception($"No passage of collection '{collection}' matches the question with {mode.ToString().ToLowerInvariant()} retrieval; try \"retrieval\": \"hybrid\" or \"dense\".")
+{
+    [Id(0)] public string Collection { get; } = collection;
+
+    [Id(1)] public RetrievalMode Mode { get; } = mode;
+}
+
 /// <summary>Every draft of a query failed, so there is nothing to verify.</summary>
 [GenerateSerializer]
 public sealed class DraftsFailedException(IReadOnlyList<DraftFailure> failures)

@@ -46,9 +46,12 @@ public interface ICollectionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CollectionInfo?> GetInfoAsync();
 
-    /// <summary>The <paramref name="topK"/> passages most similar to a unit-length query embedding.</summary>
+    /// <summary>The collection's best <see cref="RetrievalQuery.TopK"/> passages for a query, best first.</summary>
     [AlwaysInterleave]
-    Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK);
+    Task<IReadOnlyList<Passage>> SearchAsync(RetrievalQuery query);
+
+    /// <summary>Merges small segments and drops deleted passages in every shard now, instead of at the next background check.</summary>
+    Task<CompactionResult> CompactAsync();
 }
 
 /// <summary>One shard of a collection (key <c>{collection}/{shard}</c>); only <see cref="ICollectionGrain"/> calls it.</summary>
@@ -61,9 +64,17 @@ public interface ICollectionShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CollectionInfo> GetInfoAsync();
 
-    /// <summary>The shard's best passages; empty when it holds none.</summary>
+    /// <summary>The shard's best hits of each kind the query's mode asks for; empty when it holds none.</summary>
     [AlwaysInterleave]
-    Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK);
+    Task<ShardHits> SearchAsync(ShardSearch search);
+
+    /// <summary>The live passages with these ids, with their texts and vectors (ids no longer live are left out).</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<Passage>> GetPassagesAsync(IReadOnlyList<string> passageIds);
+
+    /// <summary>Runs the compaction policy once; searches and ingestion continue meanwhile.</summary>
+    [AlwaysInterleave]
+    Task<CompactionResult> CompactAsync();
 }
 
 [GenerateSerializer, Immutable]

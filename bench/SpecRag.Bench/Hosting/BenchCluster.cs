@@ -43,11 +43,12 @@ public sealed class BenchCluster : IAsyncDisposable
         roles ??= VerifierAndTwoDrafters;
         var next = 0;
         var builder = new InProcessTestClusterBuilder((short)roles.Count);
+        var storeKey = "bench-" + Guid.NewGuid().ToString("N");
         builder.ConfigureSilo((_, silo) =>
         {
             var siloRoles = roles[Interlocked.Increment(ref next) - 1];
             var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?> { ["SpecRag:Roles"] = siloRoles })
+                .AddInMemoryCollection(new Dictionary<string, string?> { ["SpecRag:Roles"] = siloRoles, ["SpecRag:Storage"] = "memory", ["Orleans:ClusterId"] = storeKey })
                 .Build();
             silo.AddSpecRag(configuration);
             silo.Services.AddSingleton(embedder);

@@ -29,6 +29,7 @@ public sealed class InProcessGateway : WebApplicationFactory<Program>
         builder.UseSetting("Orleans:Endpoints:GatewayPort", Loopback.FreePort().ToString());
         builder.UseSetting("Orleans:ClusterId", "bench-" + Guid.NewGuid().ToString("N")[..8]);
         builder.UseSetting("Logging:LogLevel:Default", "Warning");
+        builder.UseSetting("SpecRag:Storage", "memory"); // every bench run starts from an empty store
         builder.UseSetting("Logging:LogLevel:Microsoft.Extensions.Diagnostics.HealthChecks", "None"); // "not ready yet" while starting is expected
         if (RepoPaths.Root is { } root)
         {

@@ -34,6 +34,12 @@ public static class CollectionsApi
             .WithName("GetCollection")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapPost("/{name}/compact", CompactAsync)
+            .RequireOperator(environment, configuration)
+            .WithName("CompactCollection")
+            .WithSummary("Merge the collection's small segments and drop deleted passages now, instead of at the next background check.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapDelete("/{name}/documents/{id}", DeleteDocumentAsync)
             .RequireOperator(environment, configuration)
             .WithName("DeleteDocument")
@@ -59,14 +65,9 @@ public static class CollectionsApi
                 documents = body?.Documents;
                 break;
             case NdjsonMediaType:
-                var (parsed, error) = await ReadNdjsonAsync(request, json.Value.SerializerOptions, cancellationToken);
-                if (error is not null)
-                {
-                    return error;
-                }
-
-                documents = parsed;
-                break;
+                // Streamed: the body is validated line by line into a temporary file, then ingested in batches,
+                // so an upload of any size is never held in memory and a bad line ingests nothing.
+                return await NdjsonIngestion.IngestAsync(name, request, grains.GetGrain<ICollectionGrain>(name), json.Value.SerializerOptions, cancellationToken);
             default:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status415UnsupportedMediaType,
@@ -94,6 +95,17 @@ public static class CollectionsApi
         return info is null ? NotFound(name) : TypedResults.Ok(info);
     }
 
+    public static async Task<Results<Ok<CompactionResult>, ValidationProblem, ProblemHttpResult>> CompactAsync(string name, IGrainFactory grains)
+    {
+        if (!RequestValidator.IsValidCollectionName(name))
+        {
+            return InvalidName(name);
+        }
+
+        var collection = grains.GetGrain<ICollectionGrain>(name);
+        return await collection.GetInfoAsync() is null ? NotFound(name) : TypedResults.Ok(await collection.CompactAsync());
+    }
+
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteDocumentAsync(string name, string id, IGrainFactory grains)
     {
         if (!RequestValidator.IsValidCollectionName(name))
@@ -118,45 +130,7 @@ public static class CollectionsApi
                 detail: $"Collection '{name}' has no document '{id}'.");
     }
 
-    private static async Task<(List<DocumentBody?> Documents, ValidationProblem? Error)> ReadNdjsonAsync(
-        HttpRequest request, JsonSerializerOptions options, CancellationToken cancellationToken)
-    {
-        var documents = new List<DocumentBody?>();
-        using var reader = new StreamReader(request.Body, new UTF8Encoding(false, throwOnInvalidBytes: true));
-        var lineNumber = 0;
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
-        {
-            lineNumber++;
-            if (string.IsNullOrWhiteSpace(line))
-            {
-                continue;
-            }
-
-            if (documents.Count >= RequestValidator.MaxIngestDocuments)
-            {
-                return (documents, TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    ["documents"] = [$"At most {RequestValidator.MaxIngestDocuments} documents can be ingested per request."],
-                }));
-            }
-
-            try
-            {
-                documents.Add(JsonSerializer.Deserialize<DocumentBody>(line, options));
-            }
-            catch (JsonException ex)
-            {
-                return (documents, TypedResults.ValidationProblem(new Dictionary<string, string[]>
-                {
-                    [$"line {lineNumber}"] = [$"Not a JSON document object: {ex.Message}"],
-                }, title: "The NDJSON body is invalid"));
-            }
-        }
-
-        return (documents, null);
-    }
-
-    private static ValidationProblem InvalidName(string name) =>
+    internal static ValidationProblem InvalidName(string name) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]>
         {
             ["name"] = [$"'{(name.Length > 80 ? name[..80] + "…" : name)}' is not a valid collection name ({RequestValidator.CollectionNameRule})."],

@@ -56,7 +56,8 @@ public static class OpenAiApi
         [property: JsonPropertyName("top_k")] int? TopK,
         int? Seed,
         [property: JsonPropertyName("deadline_ms")] int? DeadlineMs,
-        IReadOnlyList<DocumentBody?>? Documents);
+        IReadOnlyList<DocumentBody?>? Documents,
+        string? Retrieval = null);
 
     public static async Task<Results<JsonHttpResult<ChatCompletion>, ServerSentEventsResult<string>, ValidationProblem>> CompleteAsync(
         ChatCompletionBody body, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
@@ -87,7 +88,7 @@ public static class OpenAiApi
             return TypedResults.ValidationProblem(errors, title: "The chat completion request is invalid");
         }
 
-        var validation = RequestValidator.Validate(new QueryRequestBody(question, collection, body.Documents, body.TopK, body.Drafts, body.DocsPerDraft, null, body.Seed, body.DeadlineMs));
+        var validation = RequestValidator.Validate(new QueryRequestBody(question, collection, body.Documents, body.TopK, body.Drafts, body.DocsPerDraft, null, body.Seed, body.DeadlineMs, Retrieval: body.Retrieval));
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors, title: "The chat completion request is invalid");

@@ -59,6 +59,8 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
                 new Dictionary<string, object?> { ["collection"] = missing.Collection }),
             EmptyCollectionException empty => (422, "Collection is empty", empty.Message,
                 new Dictionary<string, object?> { ["collection"] = empty.Collection }),
+            NoMatchingPassagesException none => (422, "No passage matches", none.Message,
+                new Dictionary<string, object?> { ["collection"] = none.Collection, ["retrieval"] = none.Mode.ToString().ToLowerInvariant() }),
             OperationCanceledException => (499, "Request cancelled", "The client closed the request before it completed.", Empty),
             TimeoutException => (504, "The cluster did not answer in time", "A grain call timed out; see the trace for where.", Empty),
             _ => (500, "Unexpected error", "The service failed to process the request. The trace id identifies it in the logs.", Empty),

@@ -17,7 +17,8 @@ public sealed record QueryRequestBody(
     string? Mode,
     int? Seed,
     int? DeadlineMs = null,
-    bool? Stream = null);
+    bool? Stream = null,
+    string? Retrieval = null);
 
 /// <summary>A document, either inline in a query (<c>id</c> optional) or for ingestion (<c>id</c> required).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

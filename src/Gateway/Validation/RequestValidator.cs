@@ -64,6 +64,19 @@ public static partial class RequestValidator
             errors.Add("mode", $"mode must be 'speculative' or 'standard'; it was '{Truncate(body.Mode)}'.");
         }
 
+        RetrievalMode? retrieval = null;
+        if (body.Retrieval is not null)
+        {
+            if (Enum.TryParse<RetrievalMode>(body.Retrieval.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(body.Retrieval, out _))
+            {
+                retrieval = parsed;
+            }
+            else
+            {
+                errors.Add("retrieval", $"retrieval must be 'dense', 'lexical' or 'hybrid'; it was '{Truncate(body.Retrieval)}'.");
+            }
+        }
+
         if (body.DeadlineMs is < QueryDefaults.MinDeadlineMs or > QueryDefaults.MaxDeadlineMs)
         {
             errors.Add("deadlineMs", $"deadlineMs must be between {QueryDefaults.MinDeadlineMs} and {QueryDefaults.MaxDeadlineMs}; it was {body.DeadlineMs}.");
@@ -123,6 +136,7 @@ public static partial class RequestValidator
             Mode = mode,
             Seed = body.Seed ?? QueryDefaults.Seed,
             DeadlineMs = body.DeadlineMs,
+            Retrieval = retrieval,
         });
     }
 

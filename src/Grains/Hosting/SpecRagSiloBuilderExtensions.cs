@@ -49,20 +49,23 @@ public static class SpecRagSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Grain storage for collections and query records: <c>SpecRag:Storage</c> = <c>memory</c> (default) or
-    /// <c>azure</c> (Azure Blob storage, connection string <c>ConnectionStrings:AzureStorage</c>), written with
-    /// Orleans' binary serializer so that embeddings stay compact.
+    /// Storage, <c>SpecRag:Storage</c>: <c>local</c> (default: collections' segments under <c>SpecRag:DataPath</c>,
+    /// query records in memory), <c>memory</c> (nothing outlives the process; for tests) or <c>azure</c> (segments,
+    /// manifests and query records in Azure Blob storage, connection string <c>ConnectionStrings:AzureStorage</c>;
+    /// grain state written with Orleans' binary serializer).
     /// </summary>
     public static ISiloBuilder AddSpecRagStorage(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var storage = (configuration["SpecRag:Storage"] ?? "memory").Trim().ToLowerInvariant();
+        var storage = (configuration["SpecRag:Storage"] ?? "local").Trim().ToLowerInvariant();
         switch (storage)
         {
-            case "memory":
+            case "memory" or "local":
                 silo.AddMemoryGrainStorage(SpecRagStorage.Name);
+                silo.Services.AddSegmentStore(storage, configuration, azureConnection: null);
                 break;
             case "azure":
                 var connection = AzureConnectionString(configuration, "SpecRag:Storage=azure");
+                silo.Services.AddSegmentStore(storage, configuration, connection);
                 silo.AddAzureBlobGrainStorage(SpecRagStorage.Name, (OptionsBuilder<AzureBlobStorageOptions> options) =>
                     options.Configure<IServiceProvider>((o, services) =>
                     {
@@ -72,7 +75,7 @@ public static class SpecRagSiloBuilderExtensions
                     }));
                 break;
             default:
-                throw new InvalidOperationException($"SpecRag:Storage '{storage}' is not supported; use 'memory' or 'azure'.");
+                throw new InvalidOperationException($"SpecRag:Storage '{storage}' is not supported; use 'local', 'memory' or 'azure'.");
         }
 
         return silo;

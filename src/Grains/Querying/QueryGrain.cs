@@ -25,6 +25,7 @@ public sealed class QueryGrain(
     SiloRoleDirectory roles,
     DraftDispatcher dispatcher,
     IOptions<QueryOptions> options,
+    IOptions<Retrieval.RetrievalOptions> retrievalOptions,
     ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
     public Task<QueryResult?> GetResultAsync() => Task.FromResult(state.State.Result);
@@ -103,7 +104,7 @@ public sealed class QueryGrain(
         var phase = Stopwatch.GetTimestamp();
         var passages = await RetrieveAsync(request);
         var retrievalMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
-        events.TryWrite(new RetrievedEvent(passages.Select(p => new Citation(p.Id, p.Title)).ToArray()) { ElapsedMs = Elapsed() });
+        events.TryWrite(new RetrievedEvent(passages.Select(Cite).ToArray()) { ElapsedMs = Elapsed() });
 
         var answer = request.Mode == QueryMode.Standard
             ? await AnswerStandardAsync(request, passages, retrievalMs)
@@ -114,6 +115,7 @@ public sealed class QueryGrain(
             Question = request.Question,
             TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
             Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
+            Retrieval = RetrievalOf(request),
             CreatedAt = DateTimeOffset.UtcNow,
             Timings = answer.Timings with { TotalMs = Elapsed() },
         };
@@ -134,14 +136,18 @@ public sealed class QueryGrain(
             // The paper's benchmark setting: the request carries its retrieved passages, in retriever order.
             var chosen = documents.Take(request.TopK).ToArray();
             var ids = chosen.Select((d, i) => string.IsNullOrWhiteSpace(d.Id) ? $"doc-{i + 1}" : d.Id).ToArray();
-            var vectors = await embedder.EmbedAsync([request.Question, .. chosen.Select(d => Retrieval.CollectionShardGrain.PassageText(d.Title, d.Text))]);
+            var vectors = await embedder.EmbedAsync([request.Question, .. chosen.Select(d => Retrieval.Segments.PassageText.Of(d.Title, d.Text))]);
             activity?.SetTag("specrag.source", "request");
             return chosen.Select((d, i) => new Passage(ids[i], ids[i], d.Title, d.Text, vectors[i + 1], TensorPrimitives.Dot(vectors[0], vectors[i + 1]))).ToArray();
         }
 
+        var mode = RetrievalOf(request)!.Value;
         activity?.SetTag("specrag.collection", request.Collection);
+        activity?.SetTag("specrag.retrieval", mode.ToString().ToLowerInvariant());
         var question = await embedder.EmbedAsync(request.Question);
-        return await GrainFactory.GetGrain<ICollectionGrain>(request.Collection).SearchAsync(question, request.TopK);
+        var passages = await GrainFactory.GetGrain<ICollectionGrain>(request.Collection)
+            .SearchAsync(new RetrievalQuery(request.Question, question, request.TopK, mode));
+        return passages.Count > 0 ? passages : throw new NoMatchingPassagesException(request.Collection, mode);
     }
 
     private async Task<QueryResult> AnswerSpeculativeAsync(
@@ -225,6 +231,13 @@ public sealed class QueryGrain(
         };
     }
 
+    /// <summary>The retrieval a collection query uses; null when the request carries its own documents.</summary>
+    private RetrievalMode? RetrievalOf(QueryRequest request) =>
+        request.Documents is { Count: > 0 } ? null : request.Retrieval ?? retrievalOptions.Value.DefaultMode;
+
     private static IReadOnlyList<Citation> Cite(IReadOnlyList<string> passageIds, IReadOnlyList<Passage> passages) =>
-        passageIds.Select(id => passages.First(p => p.Id == id)).Select(p => new Citation(p.Id, p.Title)).ToArray();
+        passageIds.Select(id => passages.First(p => p.Id == id)).Select(Cite).ToArray();
+
+    private static Citation Cite(Passage passage) =>
+        new(passage.Id, passage.Title) { DenseRank = passage.DenseRank, LexicalRank = passage.LexicalRank };
 }

@@ -1,77 +1,89 @@
 using System.Text;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
 using Orleans.SpecRag.Placement;
+using Orleans.SpecRag.Retrieval.Segments;
 
 namespace Orleans.SpecRag.Retrieval;
 
-/// <summary>What a collection persists about itself: that it exists and how many shards it has.</summary>
-[GenerateSerializer]
-public sealed class CollectionManifest
-{
-    [Id(0)] public bool Created { get; set; }
-    [Id(1)] public int Shards { get; set; }
-}
-
-/// <summary>Settings of new collections (configuration section <c>SpecRag:Retrieval</c>).</summary>
-public sealed class RetrievalOptions
-{
-    /// <summary>Shards of a new collection; a collection keeps the count it was created with.</summary>
-    public int Shards { get; set; } = 8;
-}
-
 /// <summary>
 /// A collection: routes each document to a shard by a stable hash of its id, and answers a search by asking
-/// every shard for its top-K and merging them. Its own record is written once, when it is created.
+/// every shard for its best hits, fusing them into one ranking and fetching only the passages it keeps. Its own
+/// record (the shard count) is written once, when it is created, in the segment store beside its shards.
 /// </summary>
 [AvoidDrafterSilos]
-public sealed class CollectionGrain(
-    [PersistentState("collection", SpecRagStorage.Name)] IPersistentState<CollectionManifest> manifest,
-    Microsoft.Extensions.Options.IOptions<RetrievalOptions> options) : Grain, ICollectionGrain
+[Orleans.Concurrency.Reentrant]
+public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptions> options) : Grain, ICollectionGrain
 {
+    private CollectionRecord? _record;
+
     private string Name => this.GetPrimaryKeyString();
+
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
+    {
+        var stored = await store.ReadRecordAsync(RecordPath(Name), cancellationToken);
+        _record = stored is null ? null : JsonSerializer.Deserialize<CollectionRecord>(stored.Content, SegmentFiles.Json);
+    }
 
     public async Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents)
     {
-        if (!manifest.State.Created)
-        {
-            manifest.State.Created = true;
-            manifest.State.Shards = Math.Clamp(options.Value.Shards, 1, 1024);
-            await manifest.WriteStateAsync();
-        }
-
+        var record = _record ?? await CreateAsync();
         var results = await Task.WhenAll(documents
-            .GroupBy(d => ShardOf(d.Id, manifest.State.Shards))
+            .GroupBy(d => ShardOf(d.Id, record.Shards))
             .Select(group => Shard(group.Key).UpsertAsync(group.ToArray())));
         return new IngestResult(Name, results.Sum(r => r.Added), results.Sum(r => r.Updated), results.Sum(r => r.Passages));
     }
 
     public Task<bool> DeleteDocumentAsync(string documentId) =>
-        manifest.State.Created ? Shard(ShardOf(documentId, manifest.State.Shards)).DeleteDocumentAsync(documentId) : Task.FromResult(false);
+        _record is { } record ? Shard(ShardOf(documentId, record.Shards)).DeleteDocumentAsync(documentId) : Task.FromResult(false);
 
     public async Task<CollectionInfo?> GetInfoAsync()
     {
-        if (!manifest.State.Created)
+        if (_record is not { } record)
         {
             return null;
         }
 
-        var shards = await Task.WhenAll(AllShards().Select(s => s.GetInfoAsync()));
+        var shards = await Task.WhenAll(AllShards(record).Select(s => s.GetInfoAsync()));
         return new CollectionInfo(Name, shards.Sum(s => s.Documents), shards.Sum(s => s.Passages));
     }
 
-    public async Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK)
+    public async Task<IReadOnlyList<Passage>> SearchAsync(RetrievalQuery query)
     {
-        if (!manifest.State.Created)
+        if (_record is not { } record)
         {
             throw new CollectionNotFoundException(Name);
         }
 
-        var perShard = await Task.WhenAll(AllShards().Select(s => s.SearchAsync(queryEmbedding, topK)));
-        var merged = perShard.SelectMany(hits => hits)
-            .OrderByDescending(p => p.Score)
-            .ThenBy(p => p.Id, StringComparer.Ordinal)
-            .Take(topK)
+        var search = new ShardSearch(query.Text, query.Embedding, Math.Max(query.TopK, options.Value.FusionDepth), query.Mode);
+        var perShard = await Task.WhenAll(AllShards(record).Select(s => s.SearchAsync(search)));
+        var fused = HybridFusion.Fuse(perShard, query.TopK, query.Mode);
+        if (fused.Count == 0)
+        {
+            // Nothing matched: either there is nothing to match, or (lexical) no passage shares a word with the question.
+            return (await GetInfoAsync())?.Passages > 0 ? [] : throw new EmptyCollectionException(Name);
+        }
+
+        var fetched = await Task.WhenAll(fused
+            .GroupBy(hit => ShardOf(hit.DocumentId, record.Shards))
+            .Select(group => Shard(group.Key).GetPassagesAsync(group.Select(h => h.PassageId).ToArray())));
+        var byId = fetched.SelectMany(p => p).ToDictionary(p => p.Id, StringComparer.Ordinal);
+
+        // A passage deleted between the two calls is left out rather than returned without its text.
+        return fused.Where(hit => byId.ContainsKey(hit.PassageId))
+            .Select(hit => byId[hit.PassageId] with { Score = hit.Score, DenseRank = hit.DenseRank, LexicalRank = hit.LexicalRank })
             .ToArray();
-        return merged.Length > 0 ? merged : throw new EmptyCollectionException(Name);
+    }
+
+    public async Task<CompactionResult> CompactAsync()
+    {
+        if (_record is not { } record)
+        {
+            throw new CollectionNotFoundException(Name);
+        }
+
+        var results = await Task.WhenAll(AllShards(record).Select(s => s.CompactAsync()));
+        return results.Aggregate(CompactionResult.None, (a, b) => a.Add(b));
     }
 
     /// <summary>FNV-1a over the id's UTF-8 bytes: stable across processes and .NET versions, unlike string.GetHashCode.</summary>
@@ -86,7 +98,26 @@ public sealed class CollectionGrain(
         return (int)(hash % (uint)shards);
     }
 
+    public static string RecordPath(string collection) => $"{collection}/collection";
+
+    private async Task<CollectionRecord> CreateAsync()
+    {
+        var record = new CollectionRecord(Math.Clamp(options.Value.Shards, 1, 1024), DateTimeOffset.UtcNow);
+        try
+        {
+            await store.WriteRecordAsync(RecordPath(Name), JsonSerializer.SerializeToUtf8Bytes(record, SegmentFiles.Json), expectedETag: null);
+        }
+        catch (ETagMismatchException)
+        {
+            // Created meanwhile by another activation (a failover race): its shard count wins.
+            var stored = await store.ReadRecordAsync(RecordPath(Name));
+            record = JsonSerializer.Deserialize<CollectionRecord>(stored!.Content, SegmentFiles.Json)!;
+        }
+
+        return _record = record;
+    }
+
     private ICollectionShardGrain Shard(int shard) => GrainFactory.GetGrain<ICollectionShardGrain>($"{Name}/{shard}");
 
-    private IEnumerable<ICollectionShardGrain> AllShards() => Enumerable.Range(0, manifest.State.Shards).Select(Shard);
+    private IEnumerable<ICollectionShardGrain> AllShards(CollectionRecord record) => Enumerable.Range(0, record.Shards).Select(Shard);
 }

@@ -1,36 +1,61 @@
 using System.Security.Cryptography;
 using System.Text;
+using Microsoft.Extensions.Options;
+using Orleans.Concurrency;
 using Orleans.SpecRag.Models;
-using Orleans.SpecRag.Text;
-
 using Orleans.SpecRag.Placement;
+using Orleans.SpecRag.Retrieval.Segments;
+using Orleans.SpecRag.Text;
 
 namespace Orleans.SpecRag.Retrieval;
 
 /// <summary>
-/// One shard of a collection (key <c>{collection}/{shard}</c>): its documents split into passages, embedded
-/// once at ingestion, searched by cosine similarity. Each shard is its own storage record, so ingesting a
-/// document rewrites only its shard, and shards embed and search in parallel on whichever silos host them.
+/// One shard of a collection (key <c>{collection}/{shard}</c>), a thin grain over its <see cref="ShardIndex"/>:
+/// activation opens the shard's segments (memory-mapped, nothing deserialised into grain state), ingestion embeds
+/// the changed documents and adds them as one segment, and a timer compacts in the background.
 /// </summary>
 /// <remarks>
-/// Writes (upsert, delete) run one at a time. Reads are always-interleaved (see <see cref="ICollectionShardGrain"/>):
-/// they are synchronous scans of an immutable index, so they can run between the turns of a long ingestion
-/// (whose embedding awaits off the scheduler) and queries are never stuck behind an ingestion.
+/// Reentrant: searches read an immutable view and never wait for an ingestion or a compaction, which take the
+/// shard index's own write lock only around the manifest.
 /// </remarks>
-[AvoidDrafterSilos]
+[AvoidDrafterSilos, Reentrant]
 public sealed class CollectionShardGrain(
-    [PersistentState("shard", SpecRagStorage.Name)] IPersistentState<CollectionState> state,
+    ISegmentStore store,
     IEmbedder embedder,
+    IOptions<RetrievalOptions> options,
     ILogger<CollectionShardGrain> logger) : Grain, ICollectionShardGrain
 {
-    private VectorIndex<(StoredDocument Document, StoredPassage Passage)>? _index;
+    private ShardIndex _index = null!;
+    private Task<CompactionResult>? _compaction;
 
     private string Name => this.GetPrimaryKeyString();
 
-    public override Task OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        RebuildIndex();
-        return Task.CompletedTask;
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        _index = await ShardIndex.OpenAsync(store, Name, options.Value.Ann, logger, cancellationToken);
+        using (var lease = _index.Acquire())
+        {
+            logger.LogInformation("Shard {Shard}: opened {Segments} segments, {Passages} passages in {Ms:F0} ms",
+                Name, lease.View.Segments.Count, lease.View.Passages, System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+
+        var compaction = options.Value.Compaction;
+        if (compaction.Enabled)
+        {
+            var period = TimeSpan.FromSeconds(Math.Max(1, compaction.IntervalSeconds));
+            this.RegisterGrainTimer(_ => CompactInBackgroundAsync(), new GrainTimerCreationOptions(period, period) { Interleave = true, KeepAlive = false });
+        }
+    }
+
+    public override async Task OnDeactivateAsync(DeactivationReason reason, CancellationToken cancellationToken)
+    {
+        if (_compaction is { IsCompleted: false } running)
+        {
+            await running.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+        }
+
+        await _index.DisposeAsync();
     }
 
     public async Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents)
@@ -38,87 +63,78 @@ public sealed class CollectionShardGrain(
         var added = 0;
         var updated = 0;
         var changed = new List<(IngestDocument Document, string Hash, IReadOnlyList<string> Chunks)>();
-        foreach (var document in documents)
+        using (var lease = _index.Acquire())
         {
-            var hash = ContentHash(document);
-            if (state.State.Documents.TryGetValue(document.Id, out var existing))
+            var sameModel = lease.View.Manifest.EmbeddingModel is null || lease.View.Manifest.EmbeddingModel == embedder.ModelName;
+            foreach (var document in documents)
             {
-                updated++;
-                if (existing.ContentHash == hash && state.State.EmbeddingModel == embedder.ModelName)
+                var hash = ContentHash(document);
+                if (lease.View.TryGetLive(document.Id, out _, out var existing))
                 {
-                    continue; // Same content: keep the stored embeddings instead of paying for them again.
+                    updated++;
+                    if (existing.ContentHash == hash && sameModel)
+                    {
+                        continue; // Same content: keep the stored embeddings instead of paying for them again.
+                    }
                 }
-            }
-            else
-            {
-                added++;
-            }
+                else
+                {
+                    added++;
+                }
 
-            changed.Add((document, hash, TextChunker.Chunk(document.Text)));
+                changed.Add((document, hash, TextChunker.Chunk(document.Text)));
+            }
         }
 
-        var texts = changed.SelectMany(c => c.Chunks.Select(chunk => PassageText(c.Document.Title, chunk))).ToArray();
+        var texts = changed.SelectMany(c => c.Chunks.Select(chunk => PassageText.Of(c.Document.Title, chunk))).ToArray();
         var vectors = await embedder.EmbedAsync(texts);
-
         var next = 0;
+        var segmentDocuments = new List<SegmentDocument>(changed.Count);
         foreach (var (document, hash, chunks) in changed)
         {
-            var passages = chunks.Select((chunk, i) => new StoredPassage($"{document.Id}#{i + 1}", chunk, vectors[next + i])).ToArray();
+            var passages = chunks.Select((chunk, i) => new SegmentPassage($"{document.Id}#{i + 1}", chunk, vectors[next + i])).ToArray();
             next += chunks.Count;
-            state.State.Documents[document.Id] = new StoredDocument(document.Id, document.Title, document.Metadata, hash, passages);
+            segmentDocuments.Add(new SegmentDocument(document.Id, document.Title, document.Metadata, hash, passages));
         }
 
-        state.State.Created = true;
-        state.State.EmbeddingModel = embedder.ModelName;
-        RebuildIndex();
-        await state.WriteStateAsync();
+        await _index.AddAsync(segmentDocuments, embedder.ModelName, embedder.Dimensions);
+        logger.LogInformation("Shard {Shard}: {Added} added, {Updated} updated, {Embedded} passages embedded", Name, added, updated, texts.Length);
 
-        logger.LogInformation("Collection {Collection}: {Added} added, {Updated} updated, {Embedded} passages embedded",
-            Name, added, updated, texts.Length);
-        var passageCount = documents.Select(d => d.Id).Distinct().Sum(id => state.State.Documents[id].Passages.Count);
+        using var after = _index.Acquire();
+        var passageCount = documents.Select(d => d.Id).Distinct()
+            .Sum(id => after.View.TryGetLive(id, out _, out var entry) ? entry.PassageCount : 0);
         return new IngestResult(Name, added, updated, passageCount);
     }
 
-    public async Task<bool> DeleteDocumentAsync(string documentId)
+    public Task<bool> DeleteDocumentAsync(string documentId) => _index.DeleteAsync(documentId);
+
+    public Task<CollectionInfo> GetInfoAsync()
     {
-        if (!state.State.Documents.Remove(documentId))
+        using var lease = _index.Acquire();
+        return Task.FromResult(new CollectionInfo(Name, lease.View.Documents, lease.View.Passages));
+    }
+
+    public Task<ShardHits> SearchAsync(ShardSearch search) => Task.FromResult(_index.Search(search));
+
+    public Task<IReadOnlyList<Passage>> GetPassagesAsync(IReadOnlyList<string> passageIds) => Task.FromResult(_index.GetPassages(passageIds));
+
+    public Task<CompactionResult> CompactAsync() => StartCompaction();
+
+    private async Task CompactInBackgroundAsync()
+    {
+        try
         {
-            return false;
+            await StartCompaction();
         }
-
-        RebuildIndex();
-        await state.WriteStateAsync();
-        return true;
-    }
-
-    public Task<CollectionInfo> GetInfoAsync() =>
-        Task.FromResult(new CollectionInfo(Name, state.State.Documents.Count, _index?.Count ?? 0));
-
-    public Task<IReadOnlyList<Passage>> SearchAsync(float[] queryEmbedding, int topK)
-    {
-        if (_index is null || _index.Count == 0)
+        catch (Exception e)
         {
-            return Task.FromResult<IReadOnlyList<Passage>>([]);
+            logger.LogWarning(e, "Shard {Shard}: background compaction failed; it is retried at the next check", Name);
         }
-
-        IReadOnlyList<Passage> hits = _index.Search(queryEmbedding, topK)
-            .Select(hit => new Passage(hit.Item.Passage.Id, hit.Item.Document.Id, hit.Item.Document.Title, hit.Item.Passage.Text, hit.Item.Passage.Embedding, hit.Score))
-            .ToArray();
-        return Task.FromResult(hits);
     }
 
-    private void RebuildIndex()
-    {
-        var entries = state.State.Documents.Values
-            .OrderBy(d => d.Id, StringComparer.Ordinal)
-            .SelectMany(d => d.Passages.Select(p => ((d, p), p.Embedding)))
-            .ToArray();
-        _index = new VectorIndex<(StoredDocument, StoredPassage)>(embedder.Dimensions, entries);
-    }
-
-    // The title is embedded with the passage: "Paris" in a passage titled "France" should match questions about France.
-    internal static string PassageText(string? title, string chunk) =>
-        string.IsNullOrWhiteSpace(title) ? chunk : $"{title}. {chunk}";
+    // One compaction at a time: a second request joins the running one.
+    private Task<CompactionResult> StartCompaction() =>
+        _compaction is { IsCompleted: false } running ? running : _compaction = _index.CompactAsync(options.Value.Compaction);
 
     private static string ContentHash(IngestDocument document) =>
         Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes($"{document.Title}\u0000{document.Text}")));

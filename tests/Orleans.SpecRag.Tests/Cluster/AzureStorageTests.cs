@@ -57,7 +57,7 @@ public sealed class AzureStorageTests(AzureStorageClusterFixture fixture) : ICla
 
         var after = await SnapshotAsync(container);
         var changed = after.Where(kv => !before.TryGetValue(kv.Key, out var old) || old.ETag != kv.Value.ETag).Select(kv => kv.Key).ToArray();
-        var shard = Retrieval.CollectionGrain.ShardOf("doc-new", 8);
+        var shard = SpecRag.Retrieval.CollectionGrain.ShardOf("doc-new", 8);
         var changedBlob = Assert.Single(changed);
         Assert.Contains($"sharded/{shard}", Uri.UnescapeDataString(changedBlob), StringComparison.Ordinal);
 

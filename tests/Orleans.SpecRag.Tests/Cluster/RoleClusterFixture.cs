@@ -25,6 +25,8 @@ public class RoleClusterFixture : IAsyncLifetime
     protected virtual string[] SiloRoles => [SpecRag.SiloRoles.Verifier, SpecRag.SiloRoles.Drafter, SpecRag.SiloRoles.Drafter];
 
     private readonly Dictionary<string, string> _rolesBySiloName = new();
+    private readonly string _storeKey = "cluster-" + Guid.NewGuid().ToString("N");
+    private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "specrag-tests", "cluster-" + Guid.NewGuid().ToString("N"));
 
     public IReadOnlyList<SiloAddress> SilosWithRole(string role) =>
         Cluster.Silos.Where(s => _rolesBySiloName[s.Name].Split(',').Contains(role)).Select(s => s.SiloAddress).ToArray();
@@ -53,9 +55,11 @@ public class RoleClusterFixture : IAsyncLifetime
                 _rolesBySiloName[options.SiloName] = siloRoles;
             }
 
-            var configuration = new ConfigurationBuilder()
-                .AddInMemoryCollection(new Dictionary<string, string?>(Settings) { ["SpecRag:Roles"] = siloRoles })
-                .Build();
+            // Segments of "memory" storage live in a temporary directory the cluster's silos share.
+            var settings = new Dictionary<string, string?>(Settings) { ["SpecRag:Roles"] = siloRoles, ["Orleans:ClusterId"] = _storeKey };
+            settings.TryAdd("SpecRag:Storage", "memory");
+            settings.TryAdd("SpecRag:DataPath", _dataPath);
+            var configuration = new ConfigurationBuilder().AddInMemoryCollection(settings).Build();
             silo.AddSpecRag(configuration);
             silo.Services.AddSingleton(SharedModels.MiniLm);
             ConfigureModels(silo.Services);

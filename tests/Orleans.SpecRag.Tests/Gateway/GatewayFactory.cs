@@ -22,9 +22,13 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
     /// <summary>The operator key tests send by default (ingestion needs one outside Development); null sends none.</summary>
     protected virtual string? DefaultApiKey => "test-operator-key";
 
+    /// <summary>The gateway's data directory (its collections' segments); a fresh temporary one unless a test shares one.</summary>
+    public string DataPath { get; init; } = Path.Combine(Path.GetTempPath(), "specrag-tests", "gateway-" + Guid.NewGuid().ToString("N"));
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment(Environment);
+        builder.UseSetting("SpecRag:DataPath", DataPath);
         builder.UseSetting("Orleans:Endpoints:SiloPort", FreePort.Next().ToString());
         builder.UseSetting("Orleans:Endpoints:GatewayPort", FreePort.Next().ToString());
         builder.UseSetting("Orleans:ClusterId", "gateway-tests-" + Guid.NewGuid().ToString("N")[..8]);

@@ -49,6 +49,8 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
+        // Each process gets its own data directory (segment cache, local segments) unless the test shares one.
+        start.Environment["SpecRag__DataPath"] = Path.Combine(Path.GetTempPath(), "specrag-tests", $"{name}-{Guid.NewGuid():N}");
         foreach (var (key, value) in environment)
         {
             start.Environment[key] = value;

@@ -1,0 +1,21 @@
+using Orleans.SpecRag.Retrieval.Dense;
+using Orleans.SpecRag.Retrieval.Segments;
+
+namespace Orleans.SpecRag.Retrieval;
+
+/// <summary>Retrieval settings (configuration section <c>SpecRag:Retrieval</c>).</summary>
+public sealed class RetrievalOptions
+{
+    /// <summary>Shards of a new collection; a collection keeps the count it was created with.</summary>
+    public int Shards { get; set; } = 8;
+
+    /// <summary>The retrieval of a query that does not choose one; hybrid measured best on the dev data (docs/retrieval.md).</summary>
+    public RetrievalMode DefaultMode { get; set; } = RetrievalMode.Hybrid;
+
+    /// <summary>Hits of each kind every shard returns for fusion: at least this many, and at least the query's top-K.</summary>
+    public int FusionDepth { get; set; } = 30;
+
+    public AnnOptions Ann { get; set; } = new();
+
+    public CompactionOptions Compaction { get; set; } = new();
+}

@@ -1,0 +1,396 @@
+using System.Text.Json;
+using Orleans.SpecRag.Retrieval.Dense;
+using Orleans.SpecRag.Retrieval.Lexical;
+
+namespace Orleans.SpecRag.Retrieval.Segments;
+
+/// <summary>
+/// One shard's passages as immutable segments plus a manifest: ingestion writes a new segment and then the
+/// manifest (so a crash between the two leaves an unreferenced segment, never a half-visible one), deletion
+/// writes a tombstone into the manifest, compaction merges segments in the background. Searches read the
+/// current <see cref="ShardView"/> without locks; writers are serialised only around the manifest.
+/// </summary>
+public sealed class ShardIndex : IAsyncDisposable
+{
+    /// <summary>Segments no manifest references are deleted once they are this old (a younger one may be a commit in flight).</summary>
+    public static readonly TimeSpan OrphanAge = TimeSpan.FromHours(1);
+
+    private readonly ISegmentStore _store;
+    private readonly AnnOptions _ann;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _writes = new(1, 1);
+    private ShardView _view;
+
+    private ShardIndex(ISegmentStore store, string shard, AnnOptions ann, ILogger logger, ShardView view)
+    {
+        _store = store;
+        Shard = shard;
+        _ann = ann;
+        _logger = logger;
+        _view = view;
+    }
+
+    public string Shard { get; }
+
+    private string ManifestPath => $"{Shard}/manifest";
+
+    public static async Task<ShardIndex> OpenAsync(ISegmentStore store, string shard, AnnOptions ann, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var index = new ShardIndex(store, shard, ann, logger, new ShardView(ShardManifest.Empty, null, []));
+        var view = await index.LoadViewAsync(cancellationToken);
+        index._view = view;
+        await index.DeleteOrphansAsync(view.Manifest, cancellationToken);
+        return index;
+    }
+
+    /// <summary>The current view, held until the returned lease is disposed.</summary>
+    public ViewLease Acquire()
+    {
+        while (true)
+        {
+            var view = Volatile.Read(ref _view);
+            if (view.TryAcquire())
+            {
+                return new ViewLease(view);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Makes <paramref name="documents"/> visible as one new segment; each replaces the live document with its id.
+    /// Returns when the manifest that references the segment is written: from then on nothing is lost.
+    /// </summary>
+    public async Task AddAsync(IReadOnlyList<SegmentDocument> documents, string embeddingModel, int dimensions, CancellationToken cancellationToken = default)
+    {
+        if (documents.Count == 0)
+        {
+            return;
+        }
+
+        var segmentId = SegmentBuilder.NewSegmentId();
+        var info = await BuildAndStoreAsync(segmentId, documents, dimensions, embeddingModel, cancellationToken);
+        var segment = await OpenSegmentAsync(segmentId, cancellationToken);
+        var ids = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+        try
+        {
+            await CommitAsync(view =>
+            {
+                var entries = Tombstone(view, ids).Append(new ManifestSegment(segmentId, info.Documents, info.Passages, [], 0)).ToArray();
+                return (view.Manifest with { EmbeddingModel = embeddingModel, Segments = entries }, [segment], []);
+            }, cancellationToken);
+        }
+        catch
+        {
+            segment.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Tombstones the live document with this id; false when there is none.</summary>
+    public async Task<bool> DeleteAsync(string documentId, CancellationToken cancellationToken = default)
+    {
+        var deleted = false;
+        await CommitAsync(view =>
+        {
+            deleted = view.TryGetLive(documentId, out _, out _);
+            return deleted ? (view.Manifest with { Segments = Tombstone(view, new HashSet<string>(StringComparer.Ordinal) { documentId }).ToArray() }, [], []) : null;
+        }, cancellationToken);
+        return deleted;
+    }
+
+    /// <summary>
+    /// Merges the segments <paramref name="options"/> picks into one, without their deleted passages. The merged
+    /// segment is built from a snapshot while writes go on; documents deleted or replaced meanwhile are tombstoned
+    /// in it when it is committed, and if a source segment vanished meanwhile the merge is dropped.
+    /// </summary>
+    public async Task<CompactionResult> CompactAsync(CompactionOptions options, CancellationToken cancellationToken = default)
+    {
+        using var lease = Acquire();
+        var snapshot = lease.View;
+        var sources = CompactionPolicy.Select(snapshot.Manifest, options);
+        if (sources.Count == 0)
+        {
+            return CompactionResult.None;
+        }
+
+        var documents = sources.SelectMany(id => snapshot.LiveDocuments(id))
+            .Select(live => ReadDocument(live.Segment, live.Document))
+            .ToArray();
+        var dropped = sources.Sum(id => snapshot.Manifest.Segments.First(s => s.Id == id).DeletedPassages);
+        var embeddingModel = snapshot.Manifest.EmbeddingModel ?? snapshot.Segments[0].Info.EmbeddingModel;
+        var dimensions = snapshot.SegmentById(sources[0])!.Info.Dimensions;
+
+        Segment? merged = null;
+        string? mergedId = null;
+        if (documents.Length > 0)
+        {
+            mergedId = SegmentBuilder.NewSegmentId();
+            var info = await BuildAndStoreAsync(mergedId, documents, dimensions, embeddingModel, cancellationToken);
+            merged = await OpenSegmentAsync(mergedId, cancellationToken);
+        }
+
+        var committed = false;
+        var removed = new List<Segment>();
+        try
+        {
+            await CommitAsync(view =>
+            {
+                removed.Clear();
+                if (sources.Any(id => view.SegmentById(id) is null))
+                {
+                    return null; // another compaction got there first
+                }
+
+                // What was deleted in the sources since the snapshot is deleted in the merged segment too.
+                var mergedIds = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
+                var stillLive = mergedIds.Where(id => view.TryGetLive(id, out var s, out _) && sources.Contains(s.Id)).ToHashSet(StringComparer.Ordinal);
+                var entries = new List<ManifestSegment>();
+                var inserted = false;
+                foreach (var entry in view.Manifest.Segments)
+                {
+                    if (!sources.Contains(entry.Id))
+                    {
+                        entries.Add(entry);
+                        continue;
+                    }
+
+                    removed.Add(view.SegmentById(entry.Id)!);
+                    if (!inserted && merged is not null)
+                    {
+                        var tombstones = documents.Where(d => !stillLive.Contains(d.Id)).ToArray();
+                        entries.Add(new ManifestSegment(mergedId!, documents.Length, merged.Info.Passages,
+                            tombstones.Select(d => d.Id).ToArray(), tombstones.Sum(d => d.Passages.Count)));
+                        inserted = true;
+                    }
+                }
+
+                committed = true;
+                return (view.Manifest with { Segments = entries }, merged is null ? [] : [merged], removed);
+            }, cancellationToken);
+        }
+        finally
+        {
+            if (!committed)
+            {
+                merged?.Dispose();
+                if (mergedId is not null)
+                {
+                    await _store.DeleteSegmentAsync(Shard, mergedId, CancellationToken.None);
+                }
+            }
+        }
+
+        if (!committed)
+        {
+            return CompactionResult.None;
+        }
+
+        foreach (var id in sources)
+        {
+            await _store.DeleteSegmentAsync(Shard, id, cancellationToken);
+        }
+
+        var kept = documents.Sum(d => d.Passages.Count);
+        _logger.LogInformation("Shard {Shard}: compacted {Sources} segments into {Merged} ({Kept} passages kept, {Dropped} deleted passages dropped)",
+            Shard, sources.Count, merged is null ? 0 : 1, kept, dropped);
+        return new CompactionResult(sources.Count, merged is null ? 0 : 1, kept, dropped);
+    }
+
+    /// <summary>The shard's best hits: dense (exact cosine, candidates from ANN in large segments) and BM25.</summary>
+    public ShardHits Search(ShardSearch search)
+    {
+        using var lease = Acquire();
+        var view = lease.View;
+        var depth = Math.Max(1, search.Depth);
+        IReadOnlyList<ShardHit> dense = [];
+        IReadOnlyList<ShardHit> lexical = [];
+        if (search.Mode != RetrievalMode.Lexical && view.Segments.Count > 0)
+        {
+            dense = view.Segments
+                .SelectMany(segment => segment.SearchDense(search.Embedding, depth, view.Deleted(segment.Id), _ann).Select(hit => (Segment: segment, hit.Ordinal, hit.Score)))
+                .OrderByDescending(hit => hit.Score)
+                .Take(depth)
+                .Select(hit => Hit(hit.Segment, hit.Ordinal, hit.Score))
+                .ToArray();
+        }
+
+        if (search.Mode != RetrievalMode.Dense && view.Searcher is not null && LexicalIndex.ParseQuery(search.Text) is { } query)
+        {
+            lexical = LexicalIndex.Search(view.Searcher, query, depth, view.IsDeleted)
+                .Select(hit => Hit(view.SegmentById(hit.Segment)!, hit.Ordinal, hit.Score))
+                .ToArray();
+        }
+
+        return new ShardHits(dense, lexical);
+    }
+
+    /// <summary>The live passages with these ids, with text and vector; ids that are no longer live are skipped.</summary>
+    public IReadOnlyList<Passage> GetPassages(IReadOnlyList<string> passageIds)
+    {
+        using var lease = Acquire();
+        var view = lease.View;
+        var passages = new List<Passage>(passageIds.Count);
+        foreach (var passageId in passageIds)
+        {
+            // Passage ids are "{document id}#{n}", n counting from 1 within the document.
+            var hash = passageId.LastIndexOf('#');
+            if (hash <= 0 || !int.TryParse(passageId.AsSpan(hash + 1), out var n)
+                || !view.TryGetLive(passageId[..hash], out var segment, out var document) || n < 1 || n > document.PassageCount)
+            {
+                continue;
+            }
+
+            var ordinal = document.FirstPassage + n - 1;
+            var (id, text) = segment.ReadPassage(ordinal);
+            passages.Add(new Passage(id, document.Id, document.Title, text, segment.Vectors[ordinal].ToArray(), 0));
+        }
+
+        return passages;
+    }
+
+    private static ShardHit Hit(Segment segment, int ordinal, double score)
+    {
+        var document = segment.DocumentOf(ordinal);
+        return new ShardHit($"{document.Id}#{ordinal - document.FirstPassage + 1}", document.Id, score);
+    }
+
+    /// <summary>
+    /// Writes the manifest <paramref name="change"/> makes of the current view, with its ETag, and publishes the new
+    /// view. When another writer moved the manifest on (an ETag mismatch), reloads it and asks again.
+    /// </summary>
+    private async Task CommitAsync(
+        Func<ShardView, (ShardManifest Manifest, IReadOnlyList<Segment> Added, IReadOnlyList<Segment> Removed)?> change,
+        CancellationToken cancellationToken)
+    {
+        await _writes.WaitAsync(cancellationToken);
+        try
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                var current = Volatile.Read(ref _view);
+                var next = change(current);
+                if (next is null)
+                {
+                    return;
+                }
+
+                var (manifest, added, removed) = next.Value;
+                manifest = manifest with { Version = current.Manifest.Version + 1 };
+                string etag;
+                try
+                {
+                    etag = await _store.WriteRecordAsync(ManifestPath, JsonSerializer.SerializeToUtf8Bytes(manifest, SegmentFiles.Json), current.ETag, cancellationToken);
+                }
+                catch (ETagMismatchException) when (attempt < 10)
+                {
+                    _logger.LogWarning("Shard {Shard}: its manifest was changed by another writer; reloading it", Shard);
+                    Publish(await LoadViewAsync(cancellationToken, reuse: current));
+                    continue;
+                }
+
+                var segments = current.Segments.Except(removed).Concat(added).ToArray();
+                Publish(new ShardView(manifest, etag, manifest.Segments.Select(s => segments.First(x => x.Id == s.Id)).ToArray()), removed);
+                return;
+            }
+        }
+        finally
+        {
+            _writes.Release();
+        }
+    }
+
+    private void Publish(ShardView view, IReadOnlyList<Segment>? removed = null)
+    {
+        var previous = Interlocked.Exchange(ref _view, view);
+        var closed = removed?.ToList() ?? previous.Segments.Where(s => !view.Segments.Contains(s)).ToList();
+        previous.Retire(closed);
+    }
+
+    private static IEnumerable<ManifestSegment> Tombstone(ShardView view, IReadOnlySet<string> documentIds)
+    {
+        var byId = new Dictionary<string, ManifestSegment>(StringComparer.Ordinal);
+        foreach (var id in documentIds)
+        {
+            if (view.TryGetLive(id, out var segment, out var document))
+            {
+                var entry = byId.GetValueOrDefault(segment.Id) ?? view.Manifest.Segments.First(s => s.Id == segment.Id);
+                byId[segment.Id] = entry.WithTombstone(id, document.PassageCount);
+            }
+        }
+
+        return view.Manifest.Segments.Select(s => byId.GetValueOrDefault(s.Id) ?? s);
+    }
+
+    private async Task<ShardView> LoadViewAsync(CancellationToken cancellationToken, ShardView? reuse = null)
+    {
+        var record = await _store.ReadRecordAsync(ManifestPath, cancellationToken);
+        var manifest = record is null ? ShardManifest.Empty : JsonSerializer.Deserialize<ShardManifest>(record.Content, SegmentFiles.Json) ?? ShardManifest.Empty;
+        var segments = new Segment[manifest.Segments.Count];
+        await Parallel.ForEachAsync(Enumerable.Range(0, segments.Length), cancellationToken, async (i, ct) =>
+        {
+            segments[i] = reuse?.SegmentById(manifest.Segments[i].Id) ?? await OpenSegmentAsync(manifest.Segments[i].Id, ct);
+        });
+        return new ShardView(manifest, record?.ETag, segments);
+    }
+
+    private async Task<SegmentInfo> BuildAndStoreAsync(string segmentId, IReadOnlyList<SegmentDocument> documents, int dimensions, string embeddingModel, CancellationToken cancellationToken)
+    {
+        var directory = _store.NewBuildDirectory();
+        try
+        {
+            // Index building is CPU-bound work: keep it off the caller's (a grain's) scheduler.
+            var info = await Task.Run(() => SegmentBuilder.Build(directory, segmentId, documents, dimensions, embeddingModel, _ann), cancellationToken);
+            await _store.PutSegmentAsync(Shard, segmentId, directory, cancellationToken);
+            return info;
+        }
+        finally
+        {
+            if (Directory.Exists(directory))
+            {
+                Directory.Delete(directory, recursive: true);
+            }
+        }
+    }
+
+    private async Task<Segment> OpenSegmentAsync(string segmentId, CancellationToken cancellationToken)
+    {
+        var directory = await _store.OpenSegmentAsync(Shard, segmentId, cancellationToken);
+        return Segment.Open(directory, _ann);
+    }
+
+    private async Task DeleteOrphansAsync(ShardManifest manifest, CancellationToken cancellationToken)
+    {
+        var referenced = manifest.Segments.Select(s => s.Id).ToHashSet(StringComparer.Ordinal);
+        foreach (var (id, storedAt) in await _store.ListSegmentsAsync(Shard, cancellationToken))
+        {
+            if (!referenced.Contains(id) && storedAt < DateTimeOffset.UtcNow - OrphanAge)
+            {
+                _logger.LogInformation("Shard {Shard}: deleting segment {Segment}, which no manifest references (an interrupted write)", Shard, id);
+                await _store.DeleteSegmentAsync(Shard, id, cancellationToken);
+            }
+        }
+    }
+
+    private static SegmentDocument ReadDocument(Segment segment, SegmentDocumentEntry document) =>
+        new(document.Id, document.Title, document.Metadata, document.ContentHash,
+            Enumerable.Range(document.FirstPassage, document.PassageCount).Select(ordinal =>
+            {
+                var (id, text) = segment.ReadPassage(ordinal);
+                return new SegmentPassage(id, text, segment.Vectors[ordinal].ToArray());
+            }).ToArray());
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writes.WaitAsync();
+        var view = Interlocked.Exchange(ref _view, new ShardView(ShardManifest.Empty, null, []));
+        view.Retire(view.Segments);
+    }
+
+    /// <summary>A reader's hold on a view.</summary>
+    public readonly struct ViewLease(ShardView view) : IDisposable
+    {
+        public ShardView View { get; } = view;
+
+        public void Dispose() => View.Release();
+    }
+}
