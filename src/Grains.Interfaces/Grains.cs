@@ -68,6 +68,10 @@ public interface ICollectionShardGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<ShardHits> SearchAsync(ShardSearch search);
 
+    /// <summary>Document frequencies of analysed terms in this shard's lexical index, for feedback term weights.</summary>
+    [AlwaysInterleave]
+    Task<TermStatistics> GetTermStatisticsAsync(IReadOnlyList<string> terms);
+
     /// <summary>The live passages with these ids, with their texts and vectors (ids no longer live are left out).</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<Passage>> GetPassagesAsync(IReadOnlyList<string> passageIds);

@@ -28,7 +28,23 @@ public sealed record ShardSearch(
     [property: Id(0)] string Text,
     [property: Id(1)] float[] Embedding,
     [property: Id(2)] int Depth,
-    [property: Id(3)] RetrievalMode Mode);
+    [property: Id(3)] RetrievalMode Mode)
+{
+    /// <summary>Analysed terms added to the lexical query with their boosts (pseudo-relevance feedback).</summary>
+    [Id(4)] public IReadOnlyList<WeightedTerm> Expansion { get; init; } = [];
+}
+
+/// <summary>An analysed index term and its boost in a lexical query.</summary>
+[GenerateSerializer, Immutable]
+public sealed record WeightedTerm(
+    [property: Id(0)] string Term,
+    [property: Id(1)] float Weight);
+
+/// <summary>How many passages a shard holds and how many of them contain each asked term (BM25's document frequency).</summary>
+[GenerateSerializer, Immutable]
+public sealed record TermStatistics(
+    [property: Id(0)] long Passages,
+    [property: Id(1)] IReadOnlyList<long> DocumentFrequencies);
 
 /// <summary>A hit without its text or vector: shards return these, the collection fetches only the passages it keeps.</summary>
 [GenerateSerializer, Immutable]

@@ -32,6 +32,10 @@ public sealed class EvalSettings : BenchSettings
     [Description("speculative, standard or both (default): both run on the same questions.")]
     public string Mode { get; set; } = "both";
 
+    [CommandOption("--retrieval <MODE>")]
+    [Description("Retrieval from a collection (MuSiQue): dense, lexical or hybrid (default: the product's default, hybrid).")]
+    public RetrievalMode Retrieval { get; set; } = new Retrieval.RetrievalOptions().DefaultMode;
+
     [CommandOption("--drafts <M>")]
     [Description("Drafts per query (the paper's m). Default 5.")]
     public int Drafts { get; set; } = QueryDefaults.Drafts;
@@ -195,7 +199,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             {
                 var item = items[i];
                 var gold = GoldIds(item, idsByText, idsByTitle);
-                var retrieved = item.Documents is null ? await target.SearchAsync(collection, item.Question, settings.TopK, cancellationToken) : null;
+                var retrieved = item.Documents is null ? await target.SearchAsync(collection, item.Question, settings.TopK, settings.Retrieval, cancellationToken) : null;
                 var retrievedTexts = item.Documents?.Select(d => $"{d.Title}. {d.Text}") ?? retrieved?.Select(p => $"{p.Title}. {p.Text}");
                 bool? answerInRetrieved = retrievedTexts is null || format == DatasetFormat.Arc ? null : ContainmentMetric.AnyContains(retrievedTexts, item.Golds);
                 double? recallAtK = gold.Count > 0 && retrieved is not null ? Recall.Fraction(gold, retrieved.Select(p => Recall.DocumentIdOf(p.Id))) : null;
@@ -226,6 +230,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         DocsPerDraft = Math.Min(settings.DocsPerDraft, documents?.Count ?? settings.TopK),
         Mode = mode == Standard ? QueryMode.Standard : QueryMode.Speculative,
         Seed = settings.Seed,
+        Retrieval = documents is null ? settings.Retrieval : null,
     };
 
     private static async Task<EvalRecord> AskAsync(IQueryTarget target, EvalSettings settings, EvalItem item, string mode, string collection,
@@ -260,7 +265,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
     }
 
     /// <summary>The acceptable document ids of each supporting paragraph: those with its exact text, else those with its title.</summary>
-    private static IReadOnlyList<IReadOnlySet<string>> GoldIds(EvalItem item, Dictionary<string, string[]> byText, Dictionary<string, string[]> byTitle) =>
+    internal static IReadOnlyList<IReadOnlySet<string>> GoldIds(EvalItem item, Dictionary<string, string[]> byText, Dictionary<string, string[]> byTitle) =>
         item.Supporting
             .Select(p => (IReadOnlySet<string>)(byText.TryGetValue(p.Text, out var ids) ? ids : byTitle.GetValueOrDefault(p.Title, [])).ToHashSet(StringComparer.Ordinal))
             .Where(ids => ids.Count > 0)

@@ -15,7 +15,7 @@ public interface IQueryTarget : IAsyncDisposable
     Task<IngestResult> IngestAsync(string collection, IReadOnlyList<IngestDocument> documents, CancellationToken cancellationToken = default);
 
     /// <summary>The exact top-K passages a query's retrieval sees; null when the target cannot tell (the REST API has no search endpoint).</summary>
-    Task<IReadOnlyList<Passage>?> SearchAsync(string collection, string question, int topK, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<Passage>?> SearchAsync(string collection, string question, int topK, RetrievalMode mode, CancellationToken cancellationToken = default);
 }
 
 /// <summary>Queries the in-process cluster through its client, as the gateway does (one <c>IQueryGrain</c> per query id).</summary>
@@ -30,10 +30,10 @@ public sealed class ClusterQueryTarget(BenchCluster cluster, MiniLmEmbedder embe
         cluster.Grains.GetGrain<ICollectionGrain>(collection).UpsertAsync(documents);
 
     /// <summary>The same call QueryGrain makes (same model, same text, so the same vector and the same top-K).</summary>
-    public async Task<IReadOnlyList<Passage>?> SearchAsync(string collection, string question, int topK, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<Passage>?> SearchAsync(string collection, string question, int topK, RetrievalMode mode, CancellationToken cancellationToken = default)
     {
         var vector = await embedder.EmbedAsync(question, cancellationToken);
-        return await cluster.Grains.GetGrain<ICollectionGrain>(collection).SearchAsync(vector, topK);
+        return await cluster.Grains.GetGrain<ICollectionGrain>(collection).SearchAsync(new RetrievalQuery(question, vector, topK, mode));
     }
 
     public ValueTask DisposeAsync() => cluster.DisposeAsync();
@@ -77,7 +77,7 @@ public sealed class HttpQueryTarget(Uri baseAddress) : IQueryTarget
         return (await response.Content.ReadFromJsonAsync<IngestResult>(Json, cancellationToken))!;
     }
 
-    public Task<IReadOnlyList<Passage>?> SearchAsync(string collection, string question, int topK, CancellationToken cancellationToken = default) =>
+    public Task<IReadOnlyList<Passage>?> SearchAsync(string collection, string question, int topK, RetrievalMode mode, CancellationToken cancellationToken = default) =>
         Task.FromResult<IReadOnlyList<Passage>?>(null);
 
     private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)

@@ -59,7 +59,7 @@ public static class TemporarySegmentStores
         {
             if (!Stores.TryGetValue(key, out var entry))
             {
-                var directory = Path.Combine(Path.GetTempPath(), "specrag-memory", $"{key}-{Environment.ProcessId}-{Guid.NewGuid():N}"[..Math.Min(120, key.Length + 42)]);
+                var directory = Path.Combine(Path.GetTempPath(), "specrag-memory", $"{Environment.ProcessId}-{Guid.NewGuid():N}");
                 entry = (new LocalSegmentStore(directory), 0);
             }
 

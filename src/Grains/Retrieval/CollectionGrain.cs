@@ -55,24 +55,57 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
             throw new CollectionNotFoundException(Name);
         }
 
-        var search = new ShardSearch(query.Text, query.Embedding, Math.Max(query.TopK, options.Value.FusionDepth), query.Mode);
+        var settings = options.Value;
+        var search = new ShardSearch(query.Text, query.Embedding, Math.Max(query.TopK, settings.FusionDepth), query.Mode);
         var perShard = await Task.WhenAll(AllShards(record).Select(s => s.SearchAsync(search)));
-        var fused = HybridFusion.Fuse(perShard, query.TopK, query.Mode);
+        if (query.Mode == RetrievalMode.Hybrid && settings.Feedback is { Enabled: true, Passages: > 0, Terms: > 0 } feedback)
+        {
+            perShard = await WithFeedbackAsync(record, search, perShard, feedback, settings.RrfK);
+        }
+
+        var fused = HybridFusion.Fuse(perShard, query.TopK, query.Mode, settings.RrfK);
         if (fused.Count == 0)
         {
             // Nothing matched: either there is nothing to match, or (lexical) no passage shares a word with the question.
             return (await GetInfoAsync())?.Passages > 0 ? [] : throw new EmptyCollectionException(Name);
         }
 
-        var fetched = await Task.WhenAll(fused
-            .GroupBy(hit => ShardOf(hit.DocumentId, record.Shards))
-            .Select(group => Shard(group.Key).GetPassagesAsync(group.Select(h => h.PassageId).ToArray())));
-        var byId = fetched.SelectMany(p => p).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var byId = await FetchAsync(record, fused);
 
         // A passage deleted between the two calls is left out rather than returned without its text.
         return fused.Where(hit => byId.ContainsKey(hit.PassageId))
             .Select(hit => byId[hit.PassageId] with { Score = hit.Score, DenseRank = hit.DenseRank, LexicalRank = hit.LexicalRank })
             .ToArray();
+    }
+
+    /// <summary>
+    /// The lexical side searched again with the question expanded by the words of the first round's best passages
+    /// (<see cref="Lexical.LexicalFeedback"/>); the dense side stays as it was.
+    /// </summary>
+    private async Task<ShardHits[]> WithFeedbackAsync(CollectionRecord record, ShardSearch search, ShardHits[] firstRound, Lexical.FeedbackOptions feedback, int rrfK)
+    {
+        var best = HybridFusion.Fuse(firstRound, feedback.Passages, RetrievalMode.Hybrid, rrfK);
+        var texts = (await FetchAsync(record, best)).Values.Select(p => Segments.PassageText.Of(p.Title, p.Text));
+        var candidates = Lexical.LexicalFeedback.Candidates(search.Text, texts);
+        if (candidates.Count == 0)
+        {
+            return firstRound;
+        }
+
+        var terms = candidates.Keys.ToArray();
+        var statistics = await Task.WhenAll(AllShards(record).Select(s => s.GetTermStatisticsAsync(terms)));
+        var frequencies = terms.Select((_, i) => statistics.Sum(s => s.DocumentFrequencies[i])).ToArray();
+        var expansion = Lexical.LexicalFeedback.Select(terms, candidates, statistics.Sum(s => s.Passages), frequencies, feedback.Terms, feedback.Weight);
+        var expanded = await Task.WhenAll(AllShards(record).Select(s => s.SearchAsync(search with { Mode = RetrievalMode.Lexical, Expansion = expansion })));
+        return firstRound.Zip(expanded, (first, second) => new ShardHits(first.Dense, second.Lexical)).ToArray();
+    }
+
+    private async Task<Dictionary<string, Passage>> FetchAsync(CollectionRecord record, IReadOnlyList<HybridFusion.FusedHit> hits)
+    {
+        var fetched = await Task.WhenAll(hits
+            .GroupBy(hit => ShardOf(hit.DocumentId, record.Shards))
+            .Select(group => Shard(group.Key).GetPassagesAsync(group.Select(h => h.PassageId).ToArray())));
+        return fetched.SelectMany(p => p).ToDictionary(p => p.Id, StringComparer.Ordinal);
     }
 
     public async Task<CompactionResult> CompactAsync()

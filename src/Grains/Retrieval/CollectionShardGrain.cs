@@ -116,6 +116,8 @@ public sealed class CollectionShardGrain(
 
     public Task<ShardHits> SearchAsync(ShardSearch search) => Task.FromResult(_index.Search(search));
 
+    public Task<TermStatistics> GetTermStatisticsAsync(IReadOnlyList<string> terms) => Task.FromResult(_index.GetTermStatistics(terms));
+
     public Task<IReadOnlyList<Passage>> GetPassagesAsync(IReadOnlyList<string> passageIds) => Task.FromResult(_index.GetPassages(passageIds));
 
     public Task<CompactionResult> CompactAsync() => StartCompaction();

@@ -15,7 +15,12 @@ public sealed class RetrievalOptions
     /// <summary>Hits of each kind every shard returns for fusion: at least this many, and at least the query's top-K.</summary>
     public int FusionDepth { get; set; } = 30;
 
+    /// <summary>The constant k of reciprocal-rank fusion, 1 / (k + rank); smaller trusts the top ranks more.</summary>
+    public int RrfK { get; set; } = HybridFusion.DefaultRrfK;
+
     public AnnOptions Ann { get; set; } = new();
+
+    public Lexical.FeedbackOptions Feedback { get; set; } = new();
 
     public CompactionOptions Compaction { get; set; } = new();
 }

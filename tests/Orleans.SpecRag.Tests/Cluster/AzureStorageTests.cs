@@ -41,29 +41,34 @@ public sealed class AzureStorageClusterFixture : RoleClusterFixture
 public sealed class AzureStorageTests(AzureStorageClusterFixture fixture) : IClassFixture<AzureStorageClusterFixture>
 {
     [AzuriteFact]
-    public async Task Ingesting_one_document_rewrites_only_its_shard_and_nothing_else()
+    public async Task Ingesting_one_document_writes_one_small_segment_and_its_shards_manifest_and_nothing_else()
     {
         var collection = fixture.Grains.GetGrain<ICollectionGrain>("sharded");
         var documents = Enumerable.Range(0, 64).Select(i => new IngestDocument($"doc-{i}", $"Title {i}", $"Document {i} talks about subject {i % 9}. It is short.", null)).ToArray();
         await collection.UpsertAsync(documents);
 
-        var container = new BlobServiceClient(fixture.Azurite!.ConnectionString).GetBlobContainerClient("specrag-tests");
+        var container = new BlobServiceClient(fixture.Azurite!.ConnectionString).GetBlobContainerClient("specrag-tests-segments");
         var before = await SnapshotAsync(container);
-        var shardBlobs = before.Keys.Where(name => name.Contains("sharded", StringComparison.Ordinal) && name.Contains("shard", StringComparison.OrdinalIgnoreCase)).ToArray();
-        Assert.Equal(8 + 1, shardBlobs.Length); // eight shards and the collection's own record
+        Assert.Equal(8, before.Keys.Count(name => name.StartsWith("records/sharded/", StringComparison.Ordinal) && name.EndsWith("/manifest.json", StringComparison.Ordinal)));
 
         var result = await collection.UpsertAsync([new IngestDocument("doc-new", "New", "A brand new document about subject 4.", null)]);
         Assert.Equal(1, result.Added);
 
         var after = await SnapshotAsync(container);
         var changed = after.Where(kv => !before.TryGetValue(kv.Key, out var old) || old.ETag != kv.Value.ETag).Select(kv => kv.Key).ToArray();
+        Assert.DoesNotContain(before.Keys, name => !after.ContainsKey(name)); // nothing rewritten in place or removed
         var shard = SpecRag.Retrieval.CollectionGrain.ShardOf("doc-new", 8);
-        var changedBlob = Assert.Single(changed);
-        Assert.Contains($"sharded/{shard}", Uri.UnescapeDataString(changedBlob), StringComparison.Ordinal);
+        Assert.Contains($"records/sharded/{shard}/manifest.json", changed);
+        var segment = Assert.Single(changed.Where(n => n.Contains("/segments/", StringComparison.Ordinal)).Select(n => n.Split('/')[4]).Distinct());
+        Assert.All(changed, name => Assert.True(name == $"records/sharded/{shard}/manifest.json" || name.StartsWith($"shards/sharded/{shard}/segments/{segment}/", StringComparison.Ordinal), name));
 
-        // The rewritten record holds one shard's documents, about an eighth of the collection.
-        var total = after.Where(kv => shardBlobs.Contains(kv.Key)).Sum(kv => kv.Value.Size);
-        Assert.True(after[changedBlob].Size < total / 4, $"shard blob {after[changedBlob].Size} bytes of {total}");
+        // What one document wrote is a small fraction of what 64 wrote, and is read back after the shard moves.
+        var written = changed.Sum(name => after[name].Size);
+        var total = after.Values.Sum(v => v.Size);
+        Assert.True(written < total / 4, $"one document wrote {written} of {total} bytes");
+        await fixture.Cluster.DeactivateAsync(fixture.Grains.GetGrain<ICollectionShardGrain>($"sharded/{shard}"));
+        var info = await collection.GetInfoAsync();
+        Assert.Equal((65, 65), (info!.Documents, info.Passages));
     }
 
     [AzuriteFact]

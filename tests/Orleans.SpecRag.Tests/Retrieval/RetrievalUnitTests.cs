@@ -1,4 +1,5 @@
 using Orleans.SpecRag.Retrieval;
+using Orleans.SpecRag.Retrieval.Lexical;
 using Orleans.SpecRag.Retrieval.Segments;
 
 namespace Orleans.SpecRag.Tests.Retrieval;
@@ -12,7 +13,7 @@ public sealed class HybridFusionTests
     [Fact]
     public void Reciprocal_rank_fusion_prefers_what_both_rankings_agree_on_and_reports_both_ranks()
     {
-        var fused = HybridFusion.Fuse([Hits(["a#1", "b#1", "c#1"], ["c#1", "d#1"])], 4, RetrievalMode.Hybrid);
+        var fused = HybridFusion.Fuse([Hits(["a#1", "b#1", "c#1"], ["c#1", "d#1"])], 4, RetrievalMode.Hybrid, rrfK: 60);
 
         // c: 1/63 + 1/61; a: 1/61; b and d: 1/62 each, tied, then by id.
         Assert.Equal(["c#1", "a#1", "b#1", "d#1"], fused.Select(h => h.PassageId));
@@ -34,6 +35,30 @@ public sealed class HybridFusionTests
         var lexical = HybridFusion.Fuse(shards, 10, RetrievalMode.Lexical);
         Assert.Equal(["y#1", "x#1"], lexical.Select(h => h.PassageId));
         Assert.Equal(25, lexical[0].Score);
+    }
+}
+
+public sealed class LexicalFeedbackTests
+{
+    [Fact]
+    public void Expansion_adds_the_feedback_passages_rare_words_and_never_the_questions_own()
+    {
+        var candidates = LexicalFeedback.Candidates("Who founded the company that distributed UHF?",
+            ["UHF is a 1989 comedy film distributed by Orion Pictures.", "Orion Pictures was a film company."]);
+        Assert.DoesNotContain("uhf", candidates.Keys);
+        Assert.DoesNotContain("compani", candidates.Keys); // stemmed "company" is the question's
+        Assert.Contains("orion", candidates.Keys);
+
+        var terms = candidates.Keys.ToArray();
+        // "film" is in most passages of the collection, "orion" in few: idf decides between equal shares.
+        var frequencies = terms.Select(t => t == "film" ? 900L : 3L).ToArray();
+        var expansion = LexicalFeedback.Select(terms, candidates, 1000, frequencies, count: 2, weight: 0.8f);
+
+        Assert.Equal(2, expansion.Count);
+        Assert.Contains(expansion, e => e.Term == "orion");
+        Assert.DoesNotContain(expansion, e => e.Term == "film");
+        Assert.Equal(0.8f, expansion[0].Weight);
+        Assert.True(expansion[1].Weight <= 0.8f);
     }
 }
 

@@ -56,21 +56,32 @@ public static class LexicalIndex
 
     public static DirectoryReader Open(string directory) => DirectoryReader.Open(MMapDirectory.Open(directory));
 
-    /// <summary>A query that matches passages sharing any analysed term with <paramref name="text"/>, scored by BM25.</summary>
-    public static Query? ParseQuery(string text)
+    /// <summary>The analysed terms of <paramref name="text"/>, in order, repeats included.</summary>
+    public static List<string> Analyze(string text)
     {
         using var analyzer = CreateAnalyzer();
         using var stream = analyzer.GetTokenStream(TextField, text);
         var term = stream.AddAttribute<ICharTermAttribute>();
-        var terms = new HashSet<string>(StringComparer.Ordinal);
+        var terms = new List<string>();
         stream.Reset();
-        while (stream.IncrementToken() && terms.Count < BooleanQuery.MaxClauseCount)
+        while (stream.IncrementToken())
         {
             terms.Add(term.ToString());
         }
 
         stream.End();
-        if (terms.Count == 0)
+        return terms;
+    }
+
+    /// <summary>
+    /// A query that matches passages sharing any analysed term with <paramref name="text"/> or any
+    /// <paramref name="expansion"/> term (at its boost), scored by BM25; null when there is no term at all.
+    /// </summary>
+    public static Query? ParseQuery(string text, IReadOnlyList<WeightedTerm>? expansion = null)
+    {
+        var terms = Analyze(text).Distinct(StringComparer.Ordinal).Take(BooleanQuery.MaxClauseCount).ToArray();
+        var extra = (expansion ?? []).Where(e => !terms.Contains(e.Term, StringComparer.Ordinal)).Take(BooleanQuery.MaxClauseCount - terms.Length).ToArray();
+        if (terms.Length + extra.Length == 0)
         {
             return null;
         }
@@ -81,8 +92,19 @@ public static class LexicalIndex
             query.Add(new TermQuery(new Term(TextField, t)), Occur.SHOULD);
         }
 
+        foreach (var e in extra)
+        {
+            query.Add(new TermQuery(new Term(TextField, e.Term)) { Boost = e.Weight }, Occur.SHOULD);
+        }
+
         return query;
     }
+
+    /// <summary>Passages in the searcher's index, and how many contain each term.</summary>
+    public static TermStatistics Statistics(IndexSearcher? searcher, IReadOnlyList<string> terms) =>
+        searcher is null
+            ? new TermStatistics(0, terms.Select(_ => 0L).ToArray())
+            : new TermStatistics(searcher.IndexReader.NumDocs, terms.Select(t => (long)searcher.IndexReader.DocFreq(new Term(TextField, t))).ToArray());
 
     /// <summary>
     /// The best hits as (segment id, passage ordinal, BM25 score), skipping those <paramref name="isDeleted"/> rejects;

@@ -214,7 +214,7 @@ public sealed class ShardIndex : IAsyncDisposable
                 .ToArray();
         }
 
-        if (search.Mode != RetrievalMode.Dense && view.Searcher is not null && LexicalIndex.ParseQuery(search.Text) is { } query)
+        if (search.Mode != RetrievalMode.Dense && view.Searcher is not null && LexicalIndex.ParseQuery(search.Text, search.Expansion) is { } query)
         {
             lexical = LexicalIndex.Search(view.Searcher, query, depth, view.IsDeleted)
                 .Select(hit => Hit(view.SegmentById(hit.Segment)!, hit.Ordinal, hit.Score))
@@ -222,6 +222,13 @@ public sealed class ShardIndex : IAsyncDisposable
         }
 
         return new ShardHits(dense, lexical);
+    }
+
+    /// <summary>Document frequencies in the shard's lexical indexes (deleted passages still count until compaction, as in Lucene).</summary>
+    public TermStatistics GetTermStatistics(IReadOnlyList<string> terms)
+    {
+        using var lease = Acquire();
+        return LexicalIndex.Statistics(lease.View.Searcher, terms);
     }
 
     /// <summary>The live passages with these ids, with text and vector; ids that are no longer live are skipped.</summary>
