@@ -44,7 +44,7 @@ run overhead overhead --drafts 1,5 --requests 3 --zero-requests 20 --draft-ms 20
 expect overhead
 run load load --concurrency 1,8 --requests 20 --warmup 4
 expect load
-run retrieval retrieval --passages 1000,10000 --ingest-passages 16
+run retrieval retrieval --passages 1000,25000 --shards 1 --queries 20 --ingest-passages 16 --musique none
 expect retrieval
 run summary summary
 expect summary

@@ -44,9 +44,9 @@ public sealed class RetrievalSettings : BenchSettings
     [Description("Shards of the collection, searched in parallel as the collection's shard grains are. Default 8.")]
     public int Shards { get; set; } = 8;
 
-    [CommandOption("--ef <N>")]
-    [Description("HNSW search expansion (SpecRag:Retrieval:Ann:ExpansionSearch). Default: the product's.")]
-    public int? ExpansionSearch { get; set; }
+    [CommandOption("--ef <LIST>")]
+    [Description("HNSW search expansions to sweep on the same collection (SpecRag:Retrieval:Ann:ExpansionSearch). Default: 64, 128, 256 and the product's.")]
+    public string? ExpansionSearch { get; set; }
 
     [CommandOption("--ingest-passages <N>")]
     [Description("Real ~100-word passages embedded for the ingestion throughput (raw ONNX vs end to end). Default 400.")]
@@ -80,12 +80,15 @@ public sealed record ScalePoint(
     LatencySummary Hybrid,
     LatencySummary Exact,
     double RecallAt10,
+    IReadOnlyList<ExpansionPoint> Curve,
     double DiskBytesPerPassage,
     double ResidentBytesPerPassage,
     double ManagedBytesPerPassage,
     long OneDocumentBytesWritten,
     double OneDocumentMs,
     NeighbourStructure Structure);
+
+public sealed record ExpansionPoint(int ExpansionSearch, LatencySummary Dense, double RecallAt10);
 
 public sealed record NeighbourStructure(double MeanCosineNearest, double MeanCosineTenth, double MeanCosineRandom);
 
@@ -112,10 +115,7 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         var root = settings.DataDirectory ?? Path.Combine(Path.GetTempPath(), "specrag-bench-retrieval-" + Guid.NewGuid().ToString("N")[..8]);
         var embeddings = new ClusteredEmbeddings(settings.Dimensions, settings.Latent, settings.Noise, settings.Seed);
         var ann = new RetrievalOptions().Ann;
-        if (settings.ExpansionSearch is { } ef)
-        {
-            ann.ExpansionSearch = ef;
-        }
+        var sweep = (settings.ExpansionSearch is { } list ? Lists.ParseInts(list, "--ef") : [64, 128, 256]).Append(ann.ExpansionSearch).Distinct().Order().ToArray();
 
         var points = new List<ScalePoint>();
         var ingestion = new List<IngestionPoint>();
@@ -126,8 +126,8 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
             {
                 foreach (var size in sizes)
                 {
-                    var task = progress.AddTask($"{size:N0} passages", maxValue: size + (3 * settings.Queries));
-                    points.Add(await MeasureScaleAsync(settings, embeddings, ann, size, Path.Combine(root, size.ToString(Fmt.Culture)), task, cancellationToken));
+                    var task = progress.AddTask($"{size:N0} passages", maxValue: size + ((2 + sweep.Length) * settings.Queries));
+                    points.Add(await MeasureScaleAsync(settings, embeddings, ann, sweep, size, Path.Combine(root, size.ToString(Fmt.Culture)), task, cancellationToken));
                     Directory.Delete(Path.Combine(root, size.ToString(Fmt.Culture)), recursive: true);
                     GC.Collect();
                 }
@@ -162,24 +162,15 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         return 0;
     }
 
-    private static async Task<ScalePoint> MeasureScaleAsync(RetrievalSettings settings, ClusteredEmbeddings embeddings, AnnOptions ann, int size,
+    private static async Task<ScalePoint> MeasureScaleAsync(RetrievalSettings settings, ClusteredEmbeddings embeddings, AnnOptions ann, int[] sweep, int size,
         string directory, ProgressTask task, CancellationToken cancellationToken)
     {
         var store = new LocalSegmentStore(directory);
         var shardCount = Math.Min(settings.Shards, size);
         var shardNames = Enumerable.Range(0, shardCount).Select(s => $"bench/{s}").ToArray();
 
-        // Build: each shard's documents become one segment, as compaction leaves a shard that ingestion filled.
         var built = Stopwatch.GetTimestamp();
-        for (var s = 0; s < shardCount; s++)
-        {
-            await using var shard = await ShardIndex.OpenAsync(store, shardNames[s], ann, NullLogger.Instance, cancellationToken);
-            var documents = new SegmentDocument[(size - s + shardCount - 1) / shardCount];
-            Parallel.For(0, documents.Length, d => documents[d] = Document(embeddings, s + ((long)d * shardCount)));
-            await shard.AddAsync(documents, "bench/clustered", settings.Dimensions, cancellationToken);
-            task.Increment(documents.Length);
-        }
-
+        await BuildAsync(store, shardNames, embeddings, ann, size, settings.Dimensions, task, cancellationToken);
         var buildSeconds = Stopwatch.GetElapsedTime(built).TotalSeconds;
         var diskBytes = new DirectoryInfo(directory).EnumerateFiles("*", SearchOption.AllDirectories).Sum(f => f.Length);
         GC.Collect();
@@ -191,6 +182,7 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         var opened = Stopwatch.GetTimestamp();
         var shards = await Task.WhenAll(shardNames.Select(name => ShardIndex.OpenAsync(store, name, ann, NullLogger.Instance, cancellationToken)));
         var activationSeconds = Stopwatch.GetElapsedTime(opened).TotalSeconds;
+        var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
         try
         {
             var queries = Enumerable.Range(0, settings.Queries + Warmup).Select(q => embeddings.Vector(-1 - q)).ToArray();
@@ -200,34 +192,65 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
                 await SearchAsync(shards, new ShardSearch(texts[w], queries[w], settings.TopK, RetrievalMode.Hybrid), settings.TopK);
             }
 
-            var dense = new LatencyRecorder();
-            var hybrid = new LatencyRecorder();
+            // Ground truth and the exact scan's latency first, then hybrid at the product's settings.
+            var n = queries.Length - Warmup;
             var exact = new LatencyRecorder();
-            var found = 0;
+            var hybrid = new LatencyRecorder();
+            var truth = new IReadOnlyList<ShardHit>[n];
             double nearest = 0, tenth = 0, random = 0;
             var sampler = new Random(settings.Seed);
-            for (var q = Warmup; q < queries.Length; q++)
+            for (var q = 0; q < n; q++)
             {
                 var clock = Stopwatch.GetTimestamp();
-                var approximate = await SearchAsync(shards, new ShardSearch("", queries[q], settings.TopK, RetrievalMode.Dense), settings.TopK);
-                dense.RecordMilliseconds(Stopwatch.GetElapsedTime(clock).TotalMilliseconds);
+                truth[q] = await ExactAsync(shards, queries[Warmup + q], settings.TopK);
+                exact.RecordMilliseconds(Stopwatch.GetElapsedTime(clock).TotalMilliseconds);
+                nearest += truth[q][0].Score;
+                tenth += truth[q][^1].Score;
+                random += System.Numerics.Tensors.TensorPrimitives.Dot(queries[Warmup + q], embeddings.Vector(sampler.NextInt64(size)));
                 task.Increment(1);
 
                 clock = Stopwatch.GetTimestamp();
-                await SearchAsync(shards, new ShardSearch(texts[q], queries[q], settings.TopK, RetrievalMode.Hybrid), settings.TopK);
+                await SearchAsync(shards, new ShardSearch(texts[Warmup + q], queries[Warmup + q], settings.TopK, RetrievalMode.Hybrid), settings.TopK);
                 hybrid.RecordMilliseconds(Stopwatch.GetElapsedTime(clock).TotalMilliseconds);
                 task.Increment(1);
-
-                clock = Stopwatch.GetTimestamp();
-                var truth = await ExactAsync(shards, queries[q], settings.TopK);
-                exact.RecordMilliseconds(Stopwatch.GetElapsedTime(clock).TotalMilliseconds);
-                task.Increment(1);
-
-                found += approximate.Count(h => truth.Any(t => t.PassageId == h.PassageId));
-                nearest += truth[0].Score;
-                tenth += truth[^1].Score;
-                random += System.Numerics.Tensors.TensorPrimitives.Dot(queries[q], embeddings.Vector(sampler.NextInt64(size)));
             }
+
+            // Dense search at each search expansion, on the same segments reopened with it.
+            var curve = new List<ExpansionPoint>();
+            foreach (var ef in sweep)
+            {
+                var withEf = new AnnOptions { MinPassages = ann.MinPassages, Connectivity = ann.Connectivity, ExpansionAdd = ann.ExpansionAdd, ExpansionSearch = ef, RescoreFactor = ann.RescoreFactor, MinCandidates = ann.MinCandidates };
+                var reopened = await Task.WhenAll(shardNames.Select(name => ShardIndex.OpenAsync(store, name, withEf, NullLogger.Instance, cancellationToken)));
+                try
+                {
+                    for (var w = 0; w < Warmup; w++)
+                    {
+                        await SearchAsync(reopened, new ShardSearch("", queries[w], settings.TopK, RetrievalMode.Dense), settings.TopK);
+                    }
+
+                    var dense = new LatencyRecorder();
+                    var found = 0;
+                    for (var q = 0; q < n; q++)
+                    {
+                        var clock = Stopwatch.GetTimestamp();
+                        var approximate = await SearchAsync(reopened, new ShardSearch("", queries[Warmup + q], settings.TopK, RetrievalMode.Dense), settings.TopK);
+                        dense.RecordMilliseconds(Stopwatch.GetElapsedTime(clock).TotalMilliseconds);
+                        found += approximate.Count(h => truth[q].Any(t => t.PassageId == h.PassageId));
+                        task.Increment(1);
+                    }
+
+                    curve.Add(new ExpansionPoint(ef, dense.Summarize(), found / (double)(n * settings.TopK)));
+                }
+                finally
+                {
+                    foreach (var shard in reopened)
+                    {
+                        await shard.DisposeAsync();
+                    }
+                }
+            }
+
+            var atDefault = curve.Single(c => c.ExpansionSearch == ann.ExpansionSearch);
 
             // One more document into the full collection: the bytes it writes and the time it takes (its vector is given:
             // embedding time is the embedder's, measured separately below).
@@ -238,11 +261,9 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
             var oneDocumentBytes = store.BytesWritten - bytesBefore;
 
             var residentAfter = Process.GetCurrentProcess().WorkingSet64;
-            var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
             var segments = shards.SelectMany(s => { using var lease = s.Acquire(); return lease.View.Segments.ToArray(); }).ToArray();
-            var n = queries.Length - Warmup;
             return new ScalePoint(size, segments.Length, segments.Count(s => s.Ann is not null), buildSeconds, size / buildSeconds, activationSeconds,
-                dense.Summarize(), hybrid.Summarize(), exact.Summarize(), found / (double)(n * settings.TopK),
+                atDefault.Dense, hybrid.Summarize(), exact.Summarize(), atDefault.RecallAt10, curve,
                 diskBytes / (double)size, (residentAfter - residentBefore) / (double)size, (managedAfter - managedBefore) / (double)size,
                 oneDocumentBytes, oneDocumentMs, new NeighbourStructure(nearest / n, tenth / n, random / n));
         }
@@ -252,6 +273,21 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
             {
                 await shard.DisposeAsync();
             }
+        }
+    }
+
+    /// <summary>Each shard's documents become one segment, as compaction leaves a shard that ingestion filled.</summary>
+    private static async Task BuildAsync(LocalSegmentStore store, string[] shardNames, ClusteredEmbeddings embeddings, AnnOptions ann, int size,
+        int dimensions, ProgressTask task, CancellationToken cancellationToken)
+    {
+        for (var s = 0; s < shardNames.Length; s++)
+        {
+            await using var shard = await ShardIndex.OpenAsync(store, shardNames[s], ann, NullLogger.Instance, cancellationToken);
+            var documents = new SegmentDocument[(size - s + shardNames.Length - 1) / shardNames.Length];
+            var first = s;
+            Parallel.For(0, documents.Length, d => documents[d] = Document(embeddings, first + ((long)d * shardNames.Length)));
+            await shard.AddAsync(documents, "bench/clustered", dimensions, cancellationToken);
+            task.Increment(documents.Length);
         }
     }
 
@@ -405,6 +441,14 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
                 $"{Fmt.Ms(p.Hybrid.P50Ms)} / {Fmt.Ms(p.Hybrid.P99Ms)}", Fmt.Ms(p.Exact.P50Ms), Fmt.Num(p.RecallAt10, "F3"),
                 $"{Fmt.Num(p.Structure.MeanCosineNearest, "F3")} / {Fmt.Num(p.Structure.MeanCosineTenth, "F3")} / {Fmt.Num(p.Structure.MeanCosineRandom, "F3")}",
             ]).ToArray()));
+
+        report.Tables.Add(new ReportTable("Dense search by HNSW search expansion (the same segments, reopened with each)",
+            ["passages", "expansion", "p50 / p99 ms", "recall@10 vs exact"],
+            points.SelectMany(p => p.Curve.Select(c => (IReadOnlyList<string>)
+            [
+                Fmt.Int(p.Passages), c.ExpansionSearch == ann.ExpansionSearch ? $"{c.ExpansionSearch} (default)" : c.ExpansionSearch.ToString(Fmt.Culture),
+                $"{Fmt.Ms(c.Dense.P50Ms)} / {Fmt.Ms(c.Dense.P99Ms)}", Fmt.Num(c.RecallAt10, "F3"),
+            ])).ToArray()));
 
         report.Tables.Add(new ReportTable("Building, opening and growing the collection",
             ["passages", "build s", "build passages/s", "activation of all shards s", "one more document: bytes written / ms", "disk bytes/passage", "resident bytes/passage", "managed bytes/passage"],

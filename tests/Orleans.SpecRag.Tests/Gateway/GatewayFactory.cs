@@ -79,7 +79,17 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         }
     }
 
-    public new async Task DisposeAsync() => await base.DisposeAsync();
+    /// <summary>Keeps <see cref="DataPath"/> when the gateway stops, for a test that starts another gateway on it.</summary>
+    public bool KeepData { get; init; }
+
+    public new async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        if (!KeepData && Directory.Exists(DataPath))
+        {
+            Directory.Delete(DataPath, recursive: true);
+        }
+    }
 
     public async Task<T> PostJsonAsync<T>(string path, object body)
     {

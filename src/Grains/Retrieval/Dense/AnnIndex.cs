@@ -8,7 +8,7 @@ namespace Orleans.SpecRag.Retrieval.Dense;
 public sealed class AnnOptions
 {
     /// <summary>Segments with fewer passages are searched by an exact scan, which is as fast there and exact.</summary>
-    public int MinPassages { get; set; } = 20_000;
+    public int MinPassages { get; set; } = 5_000;
 
     /// <summary>HNSW graph degree (USearch "connectivity").</summary>
     public int Connectivity { get; set; } = 16;

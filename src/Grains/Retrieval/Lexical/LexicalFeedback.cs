@@ -6,7 +6,7 @@ public sealed class FeedbackOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Top passages of the first fused ranking whose words expand the lexical query.</summary>
-    public int Passages { get; set; } = 2;
+    public int Passages { get; set; } = 1;
 
     /// <summary>Expansion terms added.</summary>
     public int Terms { get; set; } = 20;
