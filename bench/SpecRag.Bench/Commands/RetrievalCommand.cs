@@ -83,7 +83,6 @@ public sealed record ScalePoint(
     IReadOnlyList<ExpansionPoint> Curve,
     double DiskBytesPerPassage,
     double ResidentBytesPerPassage,
-    double ManagedBytesPerPassage,
     long OneDocumentBytesWritten,
     double OneDocumentMs,
     NeighbourStructure Structure);
@@ -176,13 +175,11 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         GC.Collect();
         GC.WaitForPendingFinalizers();
         var residentBefore = Process.GetCurrentProcess().WorkingSet64;
-        var managedBefore = GC.GetTotalMemory(forceFullCollection: true);
 
         // Activation: what a shard grain does when it is (re)activated, for all shards at once.
         var opened = Stopwatch.GetTimestamp();
         var shards = await Task.WhenAll(shardNames.Select(name => ShardIndex.OpenAsync(store, name, ann, NullLogger.Instance, cancellationToken)));
         var activationSeconds = Stopwatch.GetElapsedTime(opened).TotalSeconds;
-        var managedAfter = GC.GetTotalMemory(forceFullCollection: true);
         try
         {
             var queries = Enumerable.Range(0, settings.Queries + Warmup).Select(q => embeddings.Vector(-1 - q)).ToArray();
@@ -264,7 +261,7 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
             var segments = shards.SelectMany(s => { using var lease = s.Acquire(); return lease.View.Segments.ToArray(); }).ToArray();
             return new ScalePoint(size, segments.Length, segments.Count(s => s.Ann is not null), buildSeconds, size / buildSeconds, activationSeconds,
                 atDefault.Dense, hybrid.Summarize(), exact.Summarize(), atDefault.RecallAt10, curve,
-                diskBytes / (double)size, (residentAfter - residentBefore) / (double)size, (managedAfter - managedBefore) / (double)size,
+                diskBytes / (double)size, (residentAfter - residentBefore) / (double)size,
                 oneDocumentBytes, oneDocumentMs, new NeighbourStructure(nearest / n, tenth / n, random / n));
         }
         finally
@@ -335,6 +332,20 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         }
 
         var raw = Stopwatch.GetElapsedTime(clock).TotalSeconds;
+
+        // ONNX Runtime parallelises inside one call; callers on every core may still gain, so the limit is the better of the two.
+        clock = Stopwatch.GetTimestamp();
+        var batches = passages.Chunk(32).ToArray();
+        var next = -1;
+        await Task.WhenAll(Enumerable.Range(0, Environment.ProcessorCount).Select(_ => Task.Run(() =>
+        {
+            int b;
+            while ((b = Interlocked.Increment(ref next)) < batches.Length)
+            {
+                encoder.Encode(batches[b], cancellationToken);
+            }
+        }, cancellationToken)));
+        var rawParallel = Stopwatch.GetElapsedTime(clock).TotalSeconds;
         task.Increment(1);
 
         using var embedder = new MiniLmEmbedder();
@@ -368,6 +379,7 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         return
         [
             new IngestionPoint("raw ONNX Runtime (SentenceEncoder.Encode, batches of 32, one caller)", passages.Count, meanWords, raw, passages.Count / raw),
+            new IngestionPoint($"raw ONNX Runtime (SentenceEncoder.Encode, batches of 32, {Environment.ProcessorCount} callers)", passages.Count, meanWords, rawParallel, passages.Count / rawParallel),
             new IngestionPoint("end to end: ICollectionGrain.UpsertAsync, batches of 100, 2 in flight", embedded, meanWords, endToEnd, embedded / endToEnd),
         ];
     }
@@ -451,12 +463,12 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
             ])).ToArray()));
 
         report.Tables.Add(new ReportTable("Building, opening and growing the collection",
-            ["passages", "build s", "build passages/s", "activation of all shards s", "one more document: bytes written / ms", "disk bytes/passage", "resident bytes/passage", "managed bytes/passage"],
+            ["passages", "build s", "build passages/s", "activation of all shards s", "one more document: bytes written / ms", "disk bytes/passage", "resident bytes/passage (opened and searched)"],
             points.Select(p => (IReadOnlyList<string>)
             [
                 Fmt.Int(p.Passages), Fmt.Num(p.BuildSeconds, "F1"), Fmt.Num(p.BuildPassagesPerSecond, "F0"), Fmt.Num(p.ActivationSeconds, "F2"),
                 $"{Fmt.Int(p.OneDocumentBytesWritten)} / {Fmt.Ms(p.OneDocumentMs)}", Fmt.Num(p.DiskBytesPerPassage, "F0"),
-                Fmt.Num(p.ResidentBytesPerPassage, "F0"), Fmt.Num(p.ManagedBytesPerPassage, "F0"),
+                Fmt.Num(p.ResidentBytesPerPassage, "F0"),
             ]).ToArray()));
 
         report.Tables.Add(new ReportTable("Ingestion throughput, all-MiniLM-L6-v2 on ~100-word passages, same texts, same run",
@@ -477,9 +489,10 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         report.Targets.Add(TargetCheck.AtMost("bytes written by one more document into 1,000,000 passages", 1_000_000, million?.OneDocumentBytesWritten, "B", "F0"));
         report.Targets.Add(TargetCheck.AtMost("time to add one (embedded) document to 1,000,000 passages", 1000, million?.OneDocumentMs, "ms", "F0"));
         report.Targets.Add(TargetCheck.AtMost("activation of the 1,000,000-passage shard set", 10, million?.ActivationSeconds, "s", "F2"));
-        if (ingestion.Count == 2)
+        if (ingestion.Count == 3)
         {
-            report.Targets.Add(TargetCheck.AtLeast("end-to-end ingestion ÷ raw ONNX throughput", 0.8, ingestion[1].PassagesPerSecond / ingestion[0].PassagesPerSecond, "", "F2"));
+            var limit = Math.Max(ingestion[0].PassagesPerSecond, ingestion[1].PassagesPerSecond);
+            report.Targets.Add(TargetCheck.AtLeast("end-to-end ingestion ÷ raw ONNX throughput (the better raw figure)", 0.8, ingestion[2].PassagesPerSecond / limit, "", "F2"));
         }
 
         if (recalls.FirstOrDefault(r => r.Mode == new RetrievalOptions().DefaultMode) is { } byDefault)

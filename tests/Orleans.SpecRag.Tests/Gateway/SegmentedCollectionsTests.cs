@@ -94,11 +94,15 @@ public sealed class SegmentedCollectionsTests(GatewayFactory gateway) : IClassFi
         using var stop = new CancellationTokenSource();
         var failures = new List<string>();
         var answered = 0;
+        var slowest = TimeSpan.Zero;
         var clients = Enumerable.Range(0, 2).Select(c => Task.Run(async () =>
         {
             while (!stop.IsCancellationRequested)
             {
-                var response = await gateway.Client.PostAsJsonAsync("/v1/query", new { question = "Which lake is the deepest?", collection = name, topK = 4, drafts = 2 });
+                var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                var response = await gateway.Client.PostAsJsonAsync("/v1/query", new { question = "Which lake is the deepest?", collection = name, topK = 4, drafts = 2, deadlineMs = 10_000 });
+                var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+                lock (failures) { slowest = elapsed > slowest ? elapsed : slowest; }
                 if (response.StatusCode != HttpStatusCode.OK)
                 {
                     var body = await response.Content.ReadAsStringAsync();
@@ -133,6 +137,7 @@ public sealed class SegmentedCollectionsTests(GatewayFactory gateway) : IClassFi
         await Task.WhenAll(clients);
         Assert.Empty(failures);
         Assert.True(answered >= 4, $"only {answered} queries answered");
+        Assert.True(slowest <= TimeSpan.FromSeconds(15), $"the slowest query took {slowest.TotalSeconds:F1} s, past its 10 s deadline + 5 s");
 
         // 4 facts + 80 records − 8 deleted, each passage counted once, after the background and explicit compactions.
         var info = await gateway.Client.GetFromJsonAsync<CollectionInfo>($"/v1/collections/{name}");

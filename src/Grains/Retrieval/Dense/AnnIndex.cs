@@ -17,7 +17,7 @@ public sealed class AnnOptions
     public int ExpansionAdd { get; set; } = 128;
 
     /// <summary>Candidate list size while searching; the main recall/latency dial.</summary>
-    public int ExpansionSearch { get; set; } = 256;
+    public int ExpansionSearch { get; set; } = 96;
 
     /// <summary>Candidates taken from the int8 graph per requested result, then rescored with the exact vectors.</summary>
     public int RescoreFactor { get; set; } = 4;

@@ -28,6 +28,9 @@ public static class LexicalIndex
 
     public static Similarity Similarity { get; } = new BM25Similarity();
 
+    // Analyzers are thread-safe (per-thread token stream components) and costly to create: one serves every query.
+    private static readonly Analyzer Shared = CreateAnalyzer();
+
     /// <summary>Indexes <paramref name="texts"/> (title and passage, as embedded) in <paramref name="directory"/>, keyed by ordinal.</summary>
     public static void Build(string directory, string segmentId, IEnumerable<string> texts)
     {
@@ -59,8 +62,7 @@ public static class LexicalIndex
     /// <summary>The analysed terms of <paramref name="text"/>, in order, repeats included.</summary>
     public static List<string> Analyze(string text)
     {
-        using var analyzer = CreateAnalyzer();
-        using var stream = analyzer.GetTokenStream(TextField, text);
+        using var stream = Shared.GetTokenStream(TextField, text);
         var term = stream.AddAttribute<ICharTermAttribute>();
         var terms = new List<string>();
         stream.Reset();
