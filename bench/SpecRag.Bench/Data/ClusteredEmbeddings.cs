@@ -6,7 +6,8 @@ namespace Orleans.SpecRag.Bench.Data;
 /// Synthetic embeddings with neighbour structure, for collections too large to embed with MiniLM here: a Gaussian
 /// point in a <c>latent</c>-dimensional space, projected by a fixed random matrix to the full dimension, plus
 /// isotropic noise, normalised. Near points in the latent space stay near, so every vector has real nearest
-/// neighbours, unlike uniform random vectors, on which any ANN index fails. Deterministic per key.
+/// neighbours, unlike uniform random vectors, on which any ANN index fails. Deterministic per key within a process
+/// (HashCode is seeded per process, so each run draws a fresh set with the same structure).
 /// </summary>
 public sealed class ClusteredEmbeddings(int dimensions, int latent, double noise, int seed)
 {
