@@ -18,7 +18,7 @@ public static class SegmentStores
             : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "specrag", "data");
 
     /// <summary>
-    /// <c>local</c>: segments under the data directory (they survive restarts). <c>memory</c>: a temporary directory
+    /// <c>local</c>: segments and records under the data directory (they survive restarts). <c>memory</c>: a temporary directory
     /// shared by the silos of this process and cluster, deleted when the last of them stops. <c>azure</c>: Azure Blob
     /// storage, opened from a cache under the data directory.
     /// </summary>
@@ -27,7 +27,8 @@ public static class SegmentStores
         switch (storage)
         {
             case "local":
-                services.AddSingleton<ISegmentStore>(_ => new LocalSegmentStore(Path.Combine(DataPath(configuration), "segments")));
+                services.AddSingleton(_ => new LocalSegmentStore(DataPath(configuration)));
+                services.AddSingleton<ISegmentStore>(sp => sp.GetRequiredService<LocalSegmentStore>());
                 break;
             case "memory":
                 services.AddSingleton(_ => TemporarySegmentStores.Acquire(TemporarySegmentStores.KeyFor(configuration)));

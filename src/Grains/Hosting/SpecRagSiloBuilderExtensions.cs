@@ -8,6 +8,7 @@ using Azure.Storage.Blobs;
 using Microsoft.Extensions.Options;
 using Orleans.Configuration;
 using Orleans.Storage;
+using Orleans.Runtime.Hosting;
 using Orleans.Placement;
 using Orleans.Runtime.MembershipService.SiloMetadata;
 using Orleans.SpecRag.Models;
@@ -49,8 +50,8 @@ public static class SpecRagSiloBuilderExtensions
     }
 
     /// <summary>
-    /// Storage, <c>SpecRag:Storage</c>: <c>local</c> (default: collections' segments under <c>SpecRag:DataPath</c>,
-    /// query records in memory), <c>memory</c> (nothing outlives the process; for tests) or <c>azure</c> (segments,
+    /// Storage, <c>SpecRag:Storage</c>: <c>local</c> (default: collections' segments and query records under
+    /// <c>SpecRag:DataPath</c>), <c>memory</c> (nothing outlives the process; for tests) or <c>azure</c> (segments,
     /// manifests and query records in Azure Blob storage, connection string <c>ConnectionStrings:AzureStorage</c>;
     /// grain state written with Orleans' binary serializer).
     /// </summary>
@@ -59,9 +60,15 @@ public static class SpecRagSiloBuilderExtensions
         var storage = (configuration["SpecRag:Storage"] ?? "local").Trim().ToLowerInvariant();
         switch (storage)
         {
-            case "memory" or "local":
+            case "memory":
                 silo.AddMemoryGrainStorage(SpecRagStorage.Name);
                 silo.Services.AddSegmentStore(storage, configuration, azureConnection: null);
+                break;
+            case "local":
+                silo.Services.AddSegmentStore(storage, configuration, azureConnection: null);
+                silo.Services.AddGrainStorage(SpecRagStorage.Name, (services, _) => new FileGrainStorage(
+                    services.GetRequiredService<Retrieval.Segments.LocalSegmentStore>(),
+                    new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>())));
                 break;
             case "azure":
                 var connection = AzureConnectionString(configuration, "SpecRag:Storage=azure");

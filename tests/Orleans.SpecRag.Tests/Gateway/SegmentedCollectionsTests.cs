@@ -145,13 +145,14 @@ public sealed class SegmentedCollectionsTests(GatewayFactory gateway) : IClassFi
     }
 }
 
-/// <summary>The embedded default keeps its collections in its data directory: a restarted gateway still has them.</summary>
+/// <summary>The embedded default keeps its collections and query records in its data directory: a restarted gateway still has them.</summary>
 public sealed class GatewayRestartTests
 {
     [Fact]
-    public async Task A_restarted_embedded_gateway_still_has_its_collections()
+    public async Task A_restarted_embedded_gateway_still_has_its_collections_and_query_records()
     {
         var dataPath = Path.Combine(Path.GetTempPath(), "specrag-tests", "restart-" + Guid.NewGuid().ToString("N"));
+        QueryResult asked;
         var documents = new object[]
         {
             new { id = "baikal", title = "Lakes", text = "Lake Baikal in Siberia is the deepest lake in the world." },
@@ -162,6 +163,7 @@ public sealed class GatewayRestartTests
         {
             await first.InitializeAsync();
             await first.PostJsonAsync<IngestResult>("/v1/collections/mine/documents", new { documents });
+            asked = await first.PostJsonAsync<QueryResult>("/v1/query", new { question = "What do bees make?", collection = "mine", topK = 1, docsPerDraft = 1 });
             Assert.Equal(HttpStatusCode.NoContent, (await first.Client.DeleteAsync("/v1/collections/mine/documents/bees")).StatusCode);
         }
 
@@ -171,6 +173,9 @@ public sealed class GatewayRestartTests
         Assert.Equal((1, 1), (info!.Documents, info.Passages));
         var result = await second.PostJsonAsync<QueryResult>("/v1/query", new { question = "Which lake is the deepest?", collection = "mine", topK = 1, docsPerDraft = 1 });
         Assert.Equal("baikal#1", Assert.Single(result.Citations).Id);
+
+        var stored = await second.Client.GetFromJsonAsync<QueryResult>($"/v1/queries/{asked.Id}", GatewayJson.Options);
+        Assert.Equal((asked.Answer, asked.Citations.Single().Id), (stored!.Answer, stored.Citations.Single().Id));
         await second.DisposeAsync();
     }
 }

@@ -48,7 +48,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             await Assert.ThrowsAnyAsync<Exception>(() => upload);
         }
 
-        var segments = Directory.EnumerateDirectories(Path.Combine(dataPath, "segments", "shards"), "*", SearchOption.AllDirectories)
+        var segments = Directory.EnumerateDirectories(Path.Combine(dataPath, "shards"), "*", SearchOption.AllDirectories)
             .Count(d => Path.GetFileName(Path.GetDirectoryName(d)) == "segments");
         await using var restarted = HostProcess.Start("gateway-restarted", "Gateway", "Orleans.SpecRag.Gateway", Environment(dataPath));
         await restarted.WaitUntilReadyAsync(_http, TimeSpan.FromSeconds(90));
@@ -78,7 +78,7 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         var deadline = DateTime.UtcNow + timeout;
         while (DateTime.UtcNow < deadline)
         {
-            var shards = Path.Combine(dataPath, "segments", "shards");
+            var shards = Path.Combine(dataPath, "shards");
             if (Directory.Exists(shards) && Directory.EnumerateDirectories(shards, "*", SearchOption.AllDirectories).Count(d => Path.GetFileName(Path.GetDirectoryName(d)) == "segments") > count)
             {
                 return;

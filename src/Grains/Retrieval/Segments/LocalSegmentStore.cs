@@ -86,6 +86,22 @@ public sealed class LocalSegmentStore : ISegmentStore
         }
     }
 
+    /// <summary>Deletes a record (when it exists).</summary>
+    public async Task DeleteRecordAsync(string path, CancellationToken cancellationToken = default)
+    {
+        var file = RecordPath(path);
+        var gate = _recordLocks.GetOrAdd(file, _ => new SemaphoreSlim(1, 1));
+        await gate.WaitAsync(cancellationToken);
+        try
+        {
+            File.Delete(file);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
     public Task PutSegmentAsync(string shard, string segmentId, string builtDirectory, CancellationToken cancellationToken = default)
     {
         var target = SegmentPath(shard, segmentId);
