@@ -66,7 +66,7 @@ public static class CollectionsApi
                 break;
             case NdjsonMediaType:
                 // Streamed: the body is validated line by line into a temporary file, then ingested in batches,
-                // so an upload of any size is never held in memory and a bad line ingests nothing.
+                // so a large upload is never held in memory and a bad line ingests nothing.
                 return await NdjsonIngestion.IngestAsync(name, request, grains.GetGrain<ICollectionGrain>(name), json.Value.SerializerOptions, cancellationToken);
             default:
                 return TypedResults.Problem(

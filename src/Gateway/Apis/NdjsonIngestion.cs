@@ -6,9 +6,12 @@ using Orleans.SpecRag.Gateway.Validation;
 namespace Orleans.SpecRag.Gateway.Apis;
 
 /// <summary>
-/// Ingestion of an NDJSON upload of any length in bounded memory: a first pass copies the body to a temporary
-/// file while validating every line (only the ids are kept, to find duplicates); a second pass reads it back and
-/// sends batches to the collection, two in flight so that embedding never waits for a segment to be written.
+/// Ingestion of an NDJSON upload (up to the ingestion body limit, 64 MiB by default) in bounded memory: a first pass
+/// copies the body to a temporary file while validating every line (only the ids are kept, to find duplicates), so
+/// an invalid line ingests nothing; a second pass reads it back and sends batches to the collection, two in flight
+/// so that embedding never waits for a segment to be written. Should the cluster fail during the second pass, the
+/// batches acknowledged before stay ingested; sending the upload again is safe, as unchanged documents are
+/// recognised by their content and not embedded again.
 /// </summary>
 public static class NdjsonIngestion
 {

@@ -52,7 +52,14 @@ public sealed class CollectionShardGrain(
     {
         if (_compaction is { IsCompleted: false } running)
         {
-            await running.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Current);
+            try
+            {
+                await running;
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "Shard {Shard}: compaction failed during deactivation", Name);
+            }
         }
 
         await _index.DisposeAsync();
@@ -63,18 +70,18 @@ public sealed class CollectionShardGrain(
         var added = 0;
         var updated = 0;
         var changed = new List<(IngestDocument Document, string Hash, IReadOnlyList<string> Chunks)>();
+        documents = documents.GroupBy(d => d.Id, StringComparer.Ordinal).Select(g => g.Last()).ToArray(); // the last copy of an id wins
         using (var lease = _index.Acquire())
         {
-            var sameModel = lease.View.Manifest.EmbeddingModel is null || lease.View.Manifest.EmbeddingModel == embedder.ModelName;
             foreach (var document in documents)
             {
                 var hash = ContentHash(document);
-                if (lease.View.TryGetLive(document.Id, out _, out var existing))
+                if (lease.View.TryGetLive(document.Id, out var segment, out var existing))
                 {
                     updated++;
-                    if (existing.ContentHash == hash && sameModel)
+                    if (existing.ContentHash == hash && segment.Info.EmbeddingModel == embedder.ModelName && segment.Info.Dimensions == embedder.Dimensions)
                     {
-                        continue; // Same content: keep the stored embeddings instead of paying for them again.
+                        continue; // Same content, same embedder: keep the stored embeddings instead of paying for them again.
                     }
                 }
                 else

@@ -28,6 +28,9 @@ public class RoleClusterFixture : IAsyncLifetime
     private readonly string _storeKey = "cluster-" + Guid.NewGuid().ToString("N");
     private readonly string _dataPath = Path.Combine(Path.GetTempPath(), "specrag-tests", "cluster-" + Guid.NewGuid().ToString("N"));
 
+    /// <summary>The silos' data directory (the segment cache of <c>azure</c> storage).</summary>
+    public string DataPath => _dataPath;
+
     public IReadOnlyList<SiloAddress> SilosWithRole(string role) =>
         Cluster.Silos.Where(s => _rolesBySiloName[s.Name].Split(',').Contains(role)).Select(s => s.SiloAddress).ToArray();
 

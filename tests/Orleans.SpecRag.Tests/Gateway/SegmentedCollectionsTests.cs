@@ -100,7 +100,7 @@ public sealed class SegmentedCollectionsTests(GatewayFactory gateway) : IClassFi
             while (!stop.IsCancellationRequested)
             {
                 var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                var response = await gateway.Client.PostAsJsonAsync("/v1/query", new { question = "Which lake is the deepest?", collection = name, topK = 4, drafts = 2, deadlineMs = 10_000 });
+                var response = await gateway.Client.PostAsJsonAsync("/v1/query", new { question = "Which lake is the deepest?", collection = name, topK = 4, mode = c == 0 ? "standard" : "speculative", drafts = 2, deadlineMs = 10_000 });
                 var elapsed = System.Diagnostics.Stopwatch.GetElapsedTime(started);
                 lock (failures) { slowest = elapsed > slowest ? elapsed : slowest; }
                 if (response.StatusCode != HttpStatusCode.OK)
@@ -110,10 +110,13 @@ public sealed class SegmentedCollectionsTests(GatewayFactory gateway) : IClassFi
                     continue;
                 }
 
+                // Standard mode answers from the best sentence of all retrieved passages: the lake's, whatever else is added.
+                // (The speculative client's drafts sample subsets of the passages, so it is only checked for drafts.)
                 var result = (await response.Content.ReadFromJsonAsync<QueryResult>(GatewayJson.Options))!;
-                if (!result.Citations.Any(citation => citation.Id == "lakes#1") && result.Drafts.Count == 0)
+                var found = result.Mode == QueryMode.Standard ? result.Citations.Any(citation => citation.Id == "lakes#1") : result.Drafts.Count == 2;
+                if (!found)
                 {
-                    lock (failures) { failures.Add("no passage retrieved"); }
+                    lock (failures) { failures.Add($"{result.Mode}: citations {string.Join(", ", result.Citations.Select(c => c.Id))}, {result.Drafts.Count} drafts"); }
                 }
 
                 Interlocked.Increment(ref answered);

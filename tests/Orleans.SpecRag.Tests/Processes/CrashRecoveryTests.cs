@@ -50,15 +50,36 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
 
         var segments = Directory.EnumerateDirectories(Path.Combine(dataPath, "shards"), "*", SearchOption.AllDirectories)
             .Count(d => Path.GetFileName(Path.GetDirectoryName(d)) == "segments");
+
+        // What the data directory shows, read with the product's own shard index: every batch of the killed upload is,
+        // within each shard, entirely visible or not at all, and everything acknowledged before the kill is there.
+        var store = new SpecRag.Retrieval.Segments.LocalSegmentStore(dataPath);
+        var visible = new HashSet<string>();
+        for (var shard = 0; shard < 8; shard++)
+        {
+            await using var index = await SpecRag.Retrieval.Segments.ShardIndex.OpenAsync(store, $"crash/{shard}", new(), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+            using var lease = index.Acquire();
+            visible.UnionWith(lease.View.Segments.SelectMany(s => lease.View.LiveDocuments(s.Id)).Select(d => d.Document.Id));
+        }
+
+        Assert.True(Enumerable.Range(0, 400).All(i => visible.Contains($"d{i}")), "a document acknowledged before the kill is missing");
+        for (var batch = 0; batch < 6; batch++)
+        {
+            foreach (var part in Enumerable.Range(400 + (batch * 1000), 1000).Select(i => $"d{i}").GroupBy(id => SpecRag.Retrieval.CollectionGrain.ShardOf(id, 8)))
+            {
+                var shown = part.Count(visible.Contains);
+                Assert.True(shown == 0 || shown == part.Count(), $"batch {batch} shows {shown} of its {part.Count()} documents in shard {part.Key}");
+            }
+        }
         await using var restarted = HostProcess.Start("gateway-restarted", "Gateway", "Orleans.SpecRag.Gateway", Environment(dataPath));
         await restarted.WaitUntilReadyAsync(_http, TimeSpan.FromSeconds(90));
 
         var info = (await _http.GetFromJsonAsync<CollectionInfo>($"{restarted.BaseUrl}/v1/collections/crash", GatewayJson.Options))!;
         output.WriteLine($"after the kill: {segments} segment directories on disk, {info.Documents} documents visible");
+        Assert.Equal(visible.Count, info.Documents);
         Assert.InRange(info.Documents, 400, 6400);
         Assert.Equal(info.Documents, info.Passages); // one passage each: no document is visible in part or twice
 
-        // Batches are all or nothing per shard: the documents of a shard are a prefix-closed set of whole batches.
         var probe = await PostAsync<QueryResult>(restarted, "/v1/query", new { question = "Record 7 shelf 7", collection = "crash", retrieval = "lexical", mode = "standard", topK = 100 });
         Assert.Equal(probe.Citations.Count, probe.Citations.Select(c => c.Id).Distinct().Count());
         Assert.Contains(probe.Citations, c => c.Id == "d7#1"); // acknowledged before the kill

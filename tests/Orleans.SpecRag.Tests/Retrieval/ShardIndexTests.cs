@@ -156,7 +156,12 @@ public sealed class ShardIndexTests : IDisposable
         Assert.Equal(2, (await store.ListSegmentsAsync(Shard)).Count); // the orphan is on disk, invisible
 
         // Once it is older than any commit in flight could be, the next opening deletes it.
-        var orphan = (await store.ListSegmentsAsync(Shard)).Select(s => s.Id).Except(restarted.Acquire().View.Manifest.Segments.Select(s => s.Id)).Single();
+        string orphan;
+        using (var lease = restarted.Acquire())
+        {
+            orphan = (await store.ListSegmentsAsync(Shard)).Select(s => s.Id).Except(lease.View.Manifest.Segments.Select(s => s.Id)).Single();
+        }
+
         Directory.SetLastWriteTimeUtc(Path.Combine(_root, "shards", "tests", "0", "segments", orphan), DateTime.UtcNow - ShardIndex.OrphanAge - TimeSpan.FromMinutes(1));
         await using var again = await OpenAsync(store);
         Assert.Single(await store.ListSegmentsAsync(Shard));
@@ -175,12 +180,37 @@ public sealed class ShardIndexTests : IDisposable
         faulty.CrashBeforeNextRecordWrite = true;
         await Assert.ThrowsAsync<IOException>(() => crashed.CompactAsync(new CompactionOptions()));
 
-        await using var restarted = await OpenAsync();
+        var store = new LocalSegmentStore(_root);
+        await using var restarted = await OpenAsync(store);
         using var lease = restarted.Acquire();
         Assert.Equal(4, lease.View.Segments.Count);
+        Assert.Equal(5, (await store.ListSegmentsAsync(Shard)).Count); // the merged segment: stored, never referenced
         var passages = restarted.Search(Dense(0, 100)).Dense;
         Assert.Equal(20, passages.Count);
         Assert.Equal(20, passages.Select(p => p.PassageId).Distinct().Count());
+    }
+
+    [Fact]
+    public async Task A_reader_holding_an_old_view_keeps_its_segments_open_across_an_ingestion_and_a_compaction()
+    {
+        await using var index = await OpenAsync();
+        for (var batch = 0; batch < 4; batch++)
+        {
+            await AddAsync(index, Enumerable.Range(batch * 5, 5).Select(i => _vectors.Document(i)));
+        }
+
+        using var old = index.Acquire();
+        await AddAsync(index, [_vectors.Document(100)]);
+        var result = await index.CompactAsync(new CompactionOptions { SegmentsPerTier = 4 });
+        Assert.Equal(5, result.SegmentsMerged); // every segment the old view lists is gone from the shard
+
+        var segment = old.View.Segments[0];
+        var nearest = segment.Vectors.Scan(_vectors.Vector(0), 1);
+        Assert.Equal(0, nearest[0].Ordinal);
+        Assert.Equal("doc-0#1", segment.ReadPassage(0).Id);
+        Assert.NotNull(segment.Lexical.Document(0));
+        using var current = index.Acquire();
+        Assert.Single(current.View.Segments);
     }
 
     [Fact]

@@ -99,12 +99,20 @@ public sealed class AzureBlobSegmentStore(BlobContainerClient container, string 
             throw new FileNotFoundException($"Segment {segmentId} of shard {shard} is missing or incomplete in container {container.Name}.");
         }
 
-        await Parallel.ForEachAsync(blobs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (name, ct) =>
+        try
         {
-            var local = Path.Combine(staging, name[prefix.Length..].Replace('/', Path.DirectorySeparatorChar));
-            Directory.CreateDirectory(Path.GetDirectoryName(local)!);
-            await container.GetBlobClient(name).DownloadToAsync(local, ct);
-        });
+            await Parallel.ForEachAsync(blobs, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (name, ct) =>
+            {
+                var local = Path.Combine(staging, LocalSegmentStore.Safe(name[prefix.Length..]));
+                Directory.CreateDirectory(Path.GetDirectoryName(local)!);
+                await container.GetBlobClient(name).DownloadToAsync(local, ct);
+            });
+        }
+        catch
+        {
+            LocalSegmentStore.TryDelete(staging);
+            throw;
+        }
 
         Directory.CreateDirectory(Path.GetDirectoryName(cached)!);
         try
@@ -157,7 +165,7 @@ public sealed class AzureBlobSegmentStore(BlobContainerClient container, string 
     private static string SegmentPrefix(string shard, string segmentId) => $"shards/{shard}/segments/{segmentId}/";
 
     private string CachePath(string shard, string segmentId) =>
-        Path.Combine(cacheDirectory, container.Name, Path.Combine(shard.Split('/')), segmentId);
+        Path.Combine(cacheDirectory, container.Name, LocalSegmentStore.Safe(shard), LocalSegmentStore.Safe(segmentId));
 
     private async Task EnsureContainerAsync(CancellationToken cancellationToken)
     {

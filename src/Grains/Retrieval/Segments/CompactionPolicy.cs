@@ -19,8 +19,11 @@ public sealed class CompactionOptions
     /// <summary>A segment with this share of its passages deleted is rewritten without them.</summary>
     public double MaxDeletedRatio { get; set; } = 0.3;
 
-    /// <summary>No merge produces a segment with more live passages than this.</summary>
-    public int MaxMergedPassages { get; set; } = 4_000_000;
+    /// <summary>
+    /// No merge produces a segment with more live passages than this: a merge holds its passages and vectors in
+    /// memory (1.5 KB a passage at 384 dimensions), and the HNSW graph of a larger segment takes long to build.
+    /// </summary>
+    public int MaxMergedPassages { get; set; } = 1_000_000;
 }
 
 /// <summary>

@@ -53,8 +53,8 @@ public sealed class LocalSegmentStore : ISegmentStore
         try
         {
             Directory.CreateDirectory(Path.GetDirectoryName(file)!);
-            // Another process on the same data directory is kept out by an exclusive lock file.
-            await using var processLock = new FileStream(file + ".lock", FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1, FileOptions.DeleteOnClose);
+            // Another process (or store) on the same data directory is kept out by an exclusive lock on a lock file.
+            await using var processLock = await LockAsync(file + ".lock", cancellationToken);
             long current = -1;
             if (File.Exists(file))
             {
@@ -102,6 +102,25 @@ public sealed class LocalSegmentStore : ISegmentStore
         }
     }
 
+    /// <summary>
+    /// An exclusive lock on <paramref name="path"/>. On Unix an exclusive open is a non-blocking flock, so a busy lock
+    /// is retried until it is free. The file is kept: deleting it would let a second writer lock a fresh one.
+    /// </summary>
+    private static async Task<FileStream> LockAsync(string path, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 1);
+            }
+            catch (IOException) when (attempt < 2000)
+            {
+                await Task.Delay(5, cancellationToken);
+            }
+        }
+    }
+
     public Task PutSegmentAsync(string shard, string segmentId, string builtDirectory, CancellationToken cancellationToken = default)
     {
         var target = SegmentPath(shard, segmentId);
@@ -144,7 +163,7 @@ public sealed class LocalSegmentStore : ISegmentStore
     private string RecordPath(string path) => Path.Combine(_root, "records", Safe(path) + ".json");
 
     // Keys are collection names, shard numbers and generated ids; '/' separates levels and nothing may climb out.
-    private static string Safe(string key)
+    internal static string Safe(string key)
     {
         var parts = key.Split('/');
         if (parts.Any(p => p.Length == 0 || p is "." or ".." || p.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0))

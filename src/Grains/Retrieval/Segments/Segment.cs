@@ -9,10 +9,16 @@ namespace Orleans.SpecRag.Retrieval.Segments;
 /// An opened, immutable segment: its document table in memory, everything else (vectors, passage texts, the
 /// ANN graph, the lexical index) read from its files on demand. Opening reads the document table only.
 /// </summary>
+/// <remarks>
+/// Every <see cref="ShardView"/> that lists the segment holds a reference on it; the last view to go closes it. A
+/// segment that never joined a view is disposed by whoever opened it.
+/// </remarks>
 public sealed class Segment : IDisposable
 {
     private readonly SafeFileHandle _passages;
     private readonly int[] _documentOfPassage;
+    private int _views;
+    private int _disposed;
 
     private Segment(string directory, SegmentInfo info, SegmentDocumentEntry[] documents, MappedVectors vectors,
         AnnIndex? ann, DirectoryReader lexical, SafeFileHandle passages)
@@ -120,8 +126,23 @@ public sealed class Segment : IDisposable
         return hits.Count > topK ? hits[..topK] : hits;
     }
 
+    internal void Retain() => Interlocked.Increment(ref _views);
+
+    internal void Release()
+    {
+        if (Interlocked.Decrement(ref _views) == 0)
+        {
+            Dispose();
+        }
+    }
+
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         Vectors.Dispose();
         Ann?.Dispose();
         Lexical.Dispose();

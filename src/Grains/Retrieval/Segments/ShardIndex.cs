@@ -20,6 +20,7 @@ public sealed class ShardIndex : IAsyncDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _writes = new(1, 1);
     private ShardView _view;
+    private bool _disposed;
 
     private ShardIndex(ISegmentStore store, string shard, AnnOptions ann, ILogger logger, ShardView view)
     {
@@ -62,6 +63,8 @@ public sealed class ShardIndex : IAsyncDisposable
     /// </summary>
     public async Task AddAsync(IReadOnlyList<SegmentDocument> documents, string embeddingModel, int dimensions, CancellationToken cancellationToken = default)
     {
+        // An id given twice would leave its first copy live but unreachable: the last one wins, as in a replacement.
+        documents = documents.GroupBy(d => d.Id, StringComparer.Ordinal).Select(g => g.Last()).ToArray();
         if (documents.Count == 0)
         {
             return;
@@ -76,12 +79,12 @@ public sealed class ShardIndex : IAsyncDisposable
             await CommitAsync(view =>
             {
                 var entries = Tombstone(view, ids).Append(new ManifestSegment(segmentId, info.Documents, info.Passages, [], 0)).ToArray();
-                return (view.Manifest with { EmbeddingModel = embeddingModel, Segments = entries }, [segment], []);
+                return (view.Manifest with { EmbeddingModel = embeddingModel, Segments = entries }, [segment]);
             }, cancellationToken);
         }
         catch
         {
-            segment.Dispose();
+            segment.Dispose(); // never joined a view
             throw;
         }
     }
@@ -93,7 +96,7 @@ public sealed class ShardIndex : IAsyncDisposable
         await CommitAsync(view =>
         {
             deleted = view.TryGetLive(documentId, out _, out _);
-            return deleted ? (view.Manifest with { Segments = Tombstone(view, new HashSet<string>(StringComparer.Ordinal) { documentId }).ToArray() }, [], []) : null;
+            return deleted ? (view.Manifest with { Segments = Tombstone(view, new HashSet<string>(StringComparer.Ordinal) { documentId }).ToArray() }, []) : null;
         }, cancellationToken);
         return deleted;
     }
@@ -107,81 +110,77 @@ public sealed class ShardIndex : IAsyncDisposable
     {
         using var lease = Acquire();
         var snapshot = lease.View;
-        var sources = CompactionPolicy.Select(snapshot.Manifest, options);
-        if (sources.Count == 0)
+        var picked = CompactionPolicy.Select(snapshot.Manifest, options);
+        if (picked.Count == 0)
         {
             return CompactionResult.None;
         }
 
-        var documents = sources.SelectMany(id => snapshot.LiveDocuments(id))
-            .Select(live => ReadDocument(live.Segment, live.Document))
-            .ToArray();
+        // Only segments embedded alike merge: a model change leaves old segments apart until they are re-ingested.
+        var first = snapshot.SegmentById(picked[0])!.Info;
+        var sources = picked.Where(id => snapshot.SegmentById(id)!.Info is var info && info.EmbeddingModel == first.EmbeddingModel && info.Dimensions == first.Dimensions).ToArray();
+        if (sources.Length == 1 && snapshot.Manifest.Segments.First(s => s.Id == sources[0]).DeletedPassages == 0)
+        {
+            return CompactionResult.None;
+        }
+
+        // Reading the sources and building the merged segment are long: both stay off the caller's scheduler.
+        var documents = await Task.Run(() => sources.SelectMany(id => snapshot.LiveDocuments(id)).Select(live => ReadDocument(live.Segment, live.Document)).ToArray(), cancellationToken);
         var dropped = sources.Sum(id => snapshot.Manifest.Segments.First(s => s.Id == id).DeletedPassages);
-        var embeddingModel = snapshot.Manifest.EmbeddingModel ?? snapshot.Segments[0].Info.EmbeddingModel;
-        var dimensions = snapshot.SegmentById(sources[0])!.Info.Dimensions;
 
         Segment? merged = null;
         string? mergedId = null;
         if (documents.Length > 0)
         {
             mergedId = SegmentBuilder.NewSegmentId();
-            var info = await BuildAndStoreAsync(mergedId, documents, dimensions, embeddingModel, cancellationToken);
+            await BuildAndStoreAsync(mergedId, documents, first.Dimensions, first.EmbeddingModel, cancellationToken);
             merged = await OpenSegmentAsync(mergedId, cancellationToken);
         }
 
-        var committed = false;
-        var removed = new List<Segment>();
+        bool committed;
         try
         {
-            await CommitAsync(view =>
+            committed = await CommitAsync(view =>
             {
-                removed.Clear();
                 if (sources.Any(id => view.SegmentById(id) is null))
                 {
                     return null; // another compaction got there first
                 }
 
-                // What was deleted in the sources since the snapshot is deleted in the merged segment too.
-                var mergedIds = documents.Select(d => d.Id).ToHashSet(StringComparer.Ordinal);
-                var stillLive = mergedIds.Where(id => view.TryGetLive(id, out var s, out _) && sources.Contains(s.Id)).ToHashSet(StringComparer.Ordinal);
+                // What was deleted or replaced in the sources since the snapshot is deleted in the merged segment too.
+                var tombstones = documents.Where(d => !(view.TryGetLive(d.Id, out var s, out _) && sources.Contains(s.Id))).ToArray();
                 var entries = new List<ManifestSegment>();
-                var inserted = false;
                 foreach (var entry in view.Manifest.Segments)
                 {
                     if (!sources.Contains(entry.Id))
                     {
                         entries.Add(entry);
-                        continue;
                     }
-
-                    removed.Add(view.SegmentById(entry.Id)!);
-                    if (!inserted && merged is not null)
+                    else if (merged is not null && entry.Id == sources[0])
                     {
-                        var tombstones = documents.Where(d => !stillLive.Contains(d.Id)).ToArray();
                         entries.Add(new ManifestSegment(mergedId!, documents.Length, merged.Info.Passages,
                             tombstones.Select(d => d.Id).ToArray(), tombstones.Sum(d => d.Passages.Count)));
-                        inserted = true;
                     }
                 }
 
-                committed = true;
-                return (view.Manifest with { Segments = entries }, merged is null ? [] : [merged], removed);
+                return (view.Manifest with { Segments = entries }, merged is null ? [] : [merged]);
             }, cancellationToken);
         }
-        finally
+        catch
         {
-            if (!committed)
-            {
-                merged?.Dispose();
-                if (mergedId is not null)
-                {
-                    await _store.DeleteSegmentAsync(Shard, mergedId, CancellationToken.None);
-                }
-            }
+            // The manifest write may have landed or not: the merged files stay for the orphan sweep.
+            merged?.Dispose();
+            throw;
         }
 
         if (!committed)
         {
+            merged?.Dispose();
+            if (mergedId is not null)
+            {
+                await _store.DeleteSegmentAsync(Shard, mergedId, CancellationToken.None);
+            }
+
             return CompactionResult.None;
         }
 
@@ -192,8 +191,8 @@ public sealed class ShardIndex : IAsyncDisposable
 
         var kept = documents.Sum(d => d.Passages.Count);
         _logger.LogInformation("Shard {Shard}: compacted {Sources} segments into {Merged} ({Kept} passages kept, {Dropped} deleted passages dropped)",
-            Shard, sources.Count, merged is null ? 0 : 1, kept, dropped);
-        return new CompactionResult(sources.Count, merged is null ? 0 : 1, kept, dropped);
+            Shard, sources.Length, merged is null ? 0 : 1, kept, dropped);
+        return new CompactionResult(sources.Length, merged is null ? 0 : 1, kept, dropped);
     }
 
     /// <summary>The shard's best hits: dense (exact cosine, candidates from ANN in large segments) and BM25.</summary>
@@ -207,6 +206,7 @@ public sealed class ShardIndex : IAsyncDisposable
         if (search.Mode != RetrievalMode.Lexical && view.Segments.Count > 0)
         {
             dense = view.Segments
+                .Where(segment => segment.Info.Dimensions == search.Embedding.Length) // a segment of another embedder cannot answer
                 .SelectMany(segment => segment.SearchDense(search.Embedding, depth, view.Deleted(segment.Id), _ann).Select(hit => (Segment: segment, hit.Ordinal, hit.Score)))
                 .OrderByDescending(hit => hit.Score)
                 .Take(depth)
@@ -263,26 +263,26 @@ public sealed class ShardIndex : IAsyncDisposable
 
     /// <summary>
     /// Writes the manifest <paramref name="change"/> makes of the current view, with its ETag, and publishes the new
-    /// view. When another writer moved the manifest on (an ETag mismatch), reloads it and asks again.
+    /// view; false when <paramref name="change"/> declined. When another writer moved the manifest on (an ETag
+    /// mismatch), reloads it and asks again. The segments the change adds must be opened already.
     /// </summary>
-    private async Task CommitAsync(
-        Func<ShardView, (ShardManifest Manifest, IReadOnlyList<Segment> Added, IReadOnlyList<Segment> Removed)?> change,
+    private async Task<bool> CommitAsync(
+        Func<ShardView, (ShardManifest Manifest, IReadOnlyList<Segment> Added)?> change,
         CancellationToken cancellationToken)
     {
         await _writes.WaitAsync(cancellationToken);
         try
         {
+            ObjectDisposedException.ThrowIf(_disposed, this);
             for (var attempt = 1; ; attempt++)
             {
                 var current = Volatile.Read(ref _view);
-                var next = change(current);
-                if (next is null)
+                if (change(current) is not { } next)
                 {
-                    return;
+                    return false;
                 }
 
-                var (manifest, added, removed) = next.Value;
-                manifest = manifest with { Version = current.Manifest.Version + 1 };
+                var manifest = next.Manifest with { Version = current.Manifest.Version + 1 };
                 string etag;
                 try
                 {
@@ -295,9 +295,9 @@ public sealed class ShardIndex : IAsyncDisposable
                     continue;
                 }
 
-                var segments = current.Segments.Except(removed).Concat(added).ToArray();
-                Publish(new ShardView(manifest, etag, manifest.Segments.Select(s => segments.First(x => x.Id == s.Id)).ToArray()), removed);
-                return;
+                var open = current.Segments.Concat(next.Added).ToDictionary(s => s.Id, StringComparer.Ordinal);
+                Publish(new ShardView(manifest, etag, manifest.Segments.Select(s => open[s.Id]).ToArray()));
+                return true;
             }
         }
         finally
@@ -306,12 +306,8 @@ public sealed class ShardIndex : IAsyncDisposable
         }
     }
 
-    private void Publish(ShardView view, IReadOnlyList<Segment>? removed = null)
-    {
-        var previous = Interlocked.Exchange(ref _view, view);
-        var closed = removed?.ToList() ?? previous.Segments.Where(s => !view.Segments.Contains(s)).ToList();
-        previous.Retire(closed);
-    }
+    /// <summary>The new view takes over; the old one closes the segments only it listed once its last reader is done.</summary>
+    private void Publish(ShardView view) => Interlocked.Exchange(ref _view, view).Release();
 
     private static IEnumerable<ManifestSegment> Tombstone(ShardView view, IReadOnlySet<string> documentIds)
     {
@@ -389,8 +385,18 @@ public sealed class ShardIndex : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _writes.WaitAsync();
-        var view = Interlocked.Exchange(ref _view, new ShardView(ShardManifest.Empty, null, []));
-        view.Retire(view.Segments);
+        try
+        {
+            if (!_disposed)
+            {
+                _disposed = true;
+                Publish(new ShardView(ShardManifest.Empty, null, []));
+            }
+        }
+        finally
+        {
+            _writes.Release();
+        }
     }
 
     /// <summary>A reader's hold on a view.</summary>

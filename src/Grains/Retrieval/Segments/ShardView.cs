@@ -6,7 +6,8 @@ namespace Orleans.SpecRag.Retrieval.Segments;
 /// <summary>
 /// One consistent state of a shard: its manifest, its opened segments, which passages are deleted, where each
 /// live document is, and a BM25 searcher over all segments. Immutable; writers publish a new view. Readers hold
-/// a reference while they use it, so a segment a compaction removed is closed only after its last reader.
+/// a reference on the view while they use it, and the view holds one on each of its segments, so a segment a
+/// compaction removed is closed only when no view that lists it is in use.
 /// </summary>
 public sealed class ShardView
 {
@@ -14,7 +15,6 @@ public sealed class ShardView
     private readonly Dictionary<string, HashSet<int>> _deleted;
     private readonly Dictionary<string, (Segment Segment, int Document)> _live;
     private int _references = 1; // the shard's own, dropped when a newer view replaces this one
-    private IReadOnlyList<Segment> _closeWhenReleased = [];
 
     public ShardView(ShardManifest manifest, string? etag, IReadOnlyList<Segment> segments)
     {
@@ -22,6 +22,11 @@ public sealed class ShardView
         ETag = etag;
         Segments = segments;
         _segmentsById = segments.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var segment in segments)
+        {
+            segment.Retain();
+        }
+
         _deleted = new Dictionary<string, HashSet<int>>(StringComparer.Ordinal);
         _live = new Dictionary<string, (Segment, int)>(StringComparer.Ordinal);
         foreach (var entry in manifest.Segments)
@@ -83,8 +88,14 @@ public sealed class ShardView
         return false;
     }
 
-    public IEnumerable<(Segment Segment, SegmentDocumentEntry Document)> LiveDocuments(string segmentId) =>
-        _live.Values.Where(v => v.Segment.Id == segmentId).OrderBy(v => v.Document).Select(v => (v.Segment, v.Segment.Documents[v.Document]));
+    /// <summary>The documents of one segment that are still live, in the segment's order.</summary>
+    public IEnumerable<(Segment Segment, SegmentDocumentEntry Document)> LiveDocuments(string segmentId)
+    {
+        var segment = _segmentsById[segmentId];
+        return segment.Documents
+            .Where(d => _live.TryGetValue(d.Id, out var live) && ReferenceEquals(live.Segment, segment))
+            .Select(d => (segment, d));
+    }
 
     internal bool TryAcquire()
     {
@@ -108,17 +119,10 @@ public sealed class ShardView
         if (Interlocked.Decrement(ref _references) == 0)
         {
             Searcher?.IndexReader.Dispose();
-            foreach (var segment in _closeWhenReleased)
+            foreach (var segment in Segments)
             {
-                segment.Dispose();
+                segment.Release();
             }
         }
-    }
-
-    /// <summary>A newer view took over: close <paramref name="removed"/> once no reader uses this view.</summary>
-    internal void Retire(IReadOnlyList<Segment> removed)
-    {
-        _closeWhenReleased = removed;
-        Release();
     }
 }
