@@ -15,7 +15,7 @@ public sealed class ClusteredVectors(int dimensions = 64, int latent = 8, double
 
     public float[] Vector(int key)
     {
-        var random = new Random(HashCode.Combine(seed, key));
+        var random = new Random(unchecked((seed * 1_000_003) ^ (key * 7919))); // deterministic across runs, unlike HashCode
         var vector = new float[dimensions];
         for (var l = 0; l < latent; l++)
         {
