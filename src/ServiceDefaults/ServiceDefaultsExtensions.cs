@@ -35,8 +35,8 @@ public static class ServiceDefaultsExtensions
     public const string QueryPolicy = "query";
 
     /// <summary>
-    /// Operator endpoints need a key when keys are configured, and always outside Development: a production
-    /// gateway without keys refuses ingestion rather than leaving it open.
+    /// Operator endpoints need a key when keys are configured, and always outside Development, where a host without
+    /// keys either serves loopback clients only or generates a key (<see cref="OperatorAccess"/>).
     /// </summary>
     public static TBuilder RequireOperator<TBuilder>(this TBuilder endpoints, Microsoft.AspNetCore.Hosting.IWebHostEnvironment environment, IConfiguration configuration)
         where TBuilder : IEndpointConventionBuilder =>
@@ -62,7 +62,9 @@ public static class ServiceDefaultsExtensions
         builder.Services.AddHealthChecks().AddCheck("self", () => HealthCheckResult.Healthy(), [LiveTag]);
         builder.Services.AddProblemDetails();
 
-        var keys = ApiKeyAuthenticationOptions.ReadKeys(builder.Configuration);
+        var access = OperatorAccess.Decide(builder.Configuration, builder.Environment);
+        builder.Services.AddSingleton(access);
+        var keys = ApiKeyAuthenticationOptions.ReadKeys(builder.Configuration).Concat(access.GeneratedKey is { } generated ? [generated] : []).ToArray();
         var queryKeys = ApiKeyAuthenticationOptions.ReadKeys(builder.Configuration, "SpecRag:Auth:QueryKeys");
         builder.Services.AddAuthentication(ApiKeyAuthenticationHandler.SchemeName)
             .AddScheme<ApiKeyAuthenticationOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, options =>
@@ -71,7 +73,8 @@ public static class ServiceDefaultsExtensions
                 options.QueryKeyHashes = queryKeys.Select(ApiKeyAuthenticationOptions.Hash).ToArray();
             });
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName).RequireRole(ApiKeyAuthenticationOptions.OperatorRole))
+            .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
+                .RequireAssertion(context => context.User.IsInRole(ApiKeyAuthenticationOptions.OperatorRole) || access.AllowsWithoutKey(context.Resource as HttpContext)))
             .AddPolicy(QueryPolicy, policy => policy.AddAuthenticationSchemes(ApiKeyAuthenticationHandler.SchemeName)
                 .RequireRole(ApiKeyAuthenticationOptions.OperatorRole, ApiKeyAuthenticationOptions.QueryRole));
         return builder;
@@ -147,12 +150,10 @@ public static class ServiceDefaultsExtensions
 
         var dashboard = app.MapOrleansDashboard(routePrefix: "/dashboard");
         dashboard.RequireOperator(app.Environment, app.Configuration);
-        if (!app.Environment.IsDevelopment())
+        // Printed, not logged: a generated key belongs on the operator's console, never in a log pipeline.
+        if (app.Services.GetRequiredService<OperatorAccess>().Announcement is { } announcement)
         {
-            if (!app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<ApiKeyAuthenticationOptions>>().Get(ApiKeyAuthenticationHandler.SchemeName).HasKeys)
-            {
-                app.Logger.LogWarning("No API keys are configured (SpecRag:Auth:ApiKeys), so the Orleans Dashboard at /dashboard refuses every request outside Development.");
-            }
+            Console.WriteLine(announcement);
         }
 
         return app;

@@ -91,7 +91,10 @@ public sealed class AuthenticationTests(KeyedGatewayFactory gateway) : IClassFix
     }
 }
 
-/// <summary>A production gateway with no keys configured: ingestion is closed, queries are open.</summary>
+/// <summary>
+/// A production gateway with no keys configured, reached by a client that is not on loopback (the in-memory test
+/// server names no remote address): ingestion is closed, queries are open. Loopback clients: OperatorAccessTests.
+/// </summary>
 public sealed class KeylessProductionGatewayFactory : GatewayFactory
 {
     protected override string? DefaultApiKey => null;
@@ -102,7 +105,7 @@ public sealed class KeylessProductionGatewayFactory : GatewayFactory
 public sealed class KeylessProductionTests(KeylessProductionGatewayFactory gateway) : IClassFixture<KeylessProductionGatewayFactory>
 {
     [Fact]
-    public async Task Outside_development_without_keys_ingestion_is_refused()
+    public async Task Outside_development_without_keys_ingestion_is_refused_to_clients_not_on_loopback()
     {
         var response = await gateway.Client.PostAsJsonAsync("/v1/collections/open/documents", new { documents = new[] { new { id = "a", text = "x" } } });
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);

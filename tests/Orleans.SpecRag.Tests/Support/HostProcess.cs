@@ -10,14 +10,19 @@ public sealed class HostProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly StreamWriter _log;
+    private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private HostProcess(string name, Process process, StreamWriter log, int httpPort)
+    private HostProcess(string name, Process process, StreamWriter log, int httpPort, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         Name = name;
         _process = process;
         _log = log;
         HttpPort = httpPort;
+        _output = output;
     }
+
+    /// <summary>What the process has printed so far (standard output and error), line by line.</summary>
+    public IReadOnlyCollection<string> Output => _output;
 
     public string Name { get; }
 
@@ -31,7 +36,10 @@ public sealed class HostProcess : IAsyncDisposable
 
     public static string LogFolder { get; } = Path.Combine(AppContext.BaseDirectory, "process-logs");
 
-    /// <summary>Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c>.</summary>
+    /// <summary>
+    /// Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c> listening on <c>http://127.0.0.1:{port}</c>;
+    /// <c>{port}</c> in an environment value (say, <c>ASPNETCORE_URLS=http://0.0.0.0:{port}</c>) is that port.
+    /// </summary>
     public static HostProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
     {
         var root = Repository.Root ?? throw new InvalidOperationException("The repository root was not found.");
@@ -53,26 +61,28 @@ public sealed class HostProcess : IAsyncDisposable
         start.Environment["SpecRag__DataPath"] = Path.Combine(Path.GetTempPath(), "specrag-tests", $"{name}-{Guid.NewGuid():N}");
         foreach (var (key, value) in environment)
         {
-            start.Environment[key] = value;
+            start.Environment[key] = value.Replace("{port}", httpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal);
         }
 
         Directory.CreateDirectory(LogFolder);
         var log = new StreamWriter(Path.Combine(LogFolder, $"{name}-{DateTime.UtcNow:HHmmss}-{httpPort}.log")) { AutoFlush = true };
+        var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, e) => Write(log, e.Data);
-        process.ErrorDataReceived += (_, e) => Write(log, e.Data);
+        process.OutputDataReceived += (_, e) => Write(log, output, e.Data);
+        process.ErrorDataReceived += (_, e) => Write(log, output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new HostProcess(name, process, log, httpPort);
+        return new HostProcess(name, process, log, httpPort, output);
     }
 
-    private static void Write(StreamWriter log, string? line)
+    private static void Write(StreamWriter log, System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
     {
         if (line is null)
         {
             return;
         }
 
+        output.Enqueue(line);
         lock (log)
         {
             try
