@@ -302,7 +302,7 @@ public sealed class RetrievalCommand : AsyncCommand<RetrievalSettings>
         {
             using var lease = shard.Acquire();
             return lease.View.Segments.SelectMany(segment => segment.Vectors.Scan(query, topK, lease.View.Deleted(segment.Id) is { } deleted ? deleted.Contains : null)
-                .Select(hit => { var d = segment.DocumentOf(hit.Ordinal); return new ShardHit($"{d.Id}#{hit.Ordinal - d.FirstPassage + 1}", d.Id, hit.Score); })).ToArray();
+                .Select(hit => { var d = segment.DocumentOf(hit.Ordinal); return new ShardHit(PassageIds.Of(d, hit.Ordinal), d.Id, hit.Score); })).ToArray();
         })));
         return perShard.SelectMany(h => h).OrderByDescending(h => h.Score).Take(topK).ToArray();
     }

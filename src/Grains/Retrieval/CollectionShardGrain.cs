@@ -99,7 +99,7 @@ public sealed class CollectionShardGrain(
         var segmentDocuments = new List<SegmentDocument>(changed.Count);
         foreach (var (document, hash, chunks) in changed)
         {
-            var passages = chunks.Select((chunk, i) => new SegmentPassage($"{document.Id}#{i + 1}", chunk, vectors[next + i])).ToArray();
+            var passages = chunks.Select((chunk, i) => new SegmentPassage(PassageIds.Of(document.Id, i + 1), chunk, vectors[next + i])).ToArray();
             next += chunks.Count;
             segmentDocuments.Add(new SegmentDocument(document.Id, document.Title, document.Metadata, hash, passages));
         }

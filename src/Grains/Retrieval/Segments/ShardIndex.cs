@@ -239,10 +239,8 @@ public sealed class ShardIndex : IAsyncDisposable
         var passages = new List<Passage>(passageIds.Count);
         foreach (var passageId in passageIds)
         {
-            // Passage ids are "{document id}#{n}", n counting from 1 within the document.
-            var hash = passageId.LastIndexOf('#');
-            if (hash <= 0 || !int.TryParse(passageId.AsSpan(hash + 1), out var n)
-                || !view.TryGetLive(passageId[..hash], out var segment, out var document) || n < 1 || n > document.PassageCount)
+            if (!PassageIds.TryParse(passageId, out var documentId, out var n)
+                || !view.TryGetLive(documentId, out var segment, out var document) || n > document.PassageCount)
             {
                 continue;
             }
@@ -258,7 +256,7 @@ public sealed class ShardIndex : IAsyncDisposable
     private static ShardHit Hit(Segment segment, int ordinal, double score)
     {
         var document = segment.DocumentOf(ordinal);
-        return new ShardHit($"{document.Id}#{ordinal - document.FirstPassage + 1}", document.Id, score);
+        return new ShardHit(PassageIds.Of(document, ordinal), document.Id, score);
     }
 
     /// <summary>
