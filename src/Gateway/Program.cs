@@ -23,12 +23,17 @@ if (SpecRagSiloBuilderExtensions.ClusteringMode(builder.Configuration) == "local
 }
 else
 {
-    builder.UseOrleansClient(client => client
-        .UseSpecRagClustering(builder.Configuration)
-        .AddSpecRagDashboard());
+    builder.UseOrleansClient(client =>
+    {
+        client.UseSpecRagClustering(builder.Configuration).AddSpecRagDashboard();
+        // Calls in flight through a gateway the client loses are sent again through the others (ClusterCalls).
+        client.Services.AddSingleton<GatewayCountChangedHandler>(sp => sp.GetRequiredService<GatewayLossSignal>().OnGatewayCountChanged);
+    });
     builder.Services.AddHealthChecks().AddCheck<ClusterConnectionCheck>("cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
 }
 
+builder.Services.AddSingleton<GatewayLossSignal>();
+builder.Services.AddSingleton<QueryCalls>();
 builder.Services.AddOpenApi();
 builder.Services.AddClientRateLimiting(builder.Configuration);
 

@@ -37,6 +37,12 @@ public sealed record QueryRequest
 
     /// <summary>How to retrieve from the collection; null takes the configured default (<c>SpecRag:Retrieval:DefaultMode</c>).</summary>
     [Id(10)] public RetrievalMode? Retrieval { get; init; }
+
+    /// <summary>
+    /// When the answer is due, fixed by the gateway when the request arrived: a query sent again after a fault keeps
+    /// the deadline of the first attempt. Null: <see cref="DeadlineMs"/> from when the query grain starts.
+    /// </summary>
+    [Id(11)] public DateTimeOffset? DeadlineAt { get; init; }
 }
 
 /// <summary>The paper's defaults (top-10 passages, m = 5 drafts, k = 2 passages per draft) and the API's bounds.</summary>

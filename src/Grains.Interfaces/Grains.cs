@@ -7,7 +7,8 @@ namespace Orleans.SpecRag;
 /// </summary>
 public interface IQueryGrain : IGrainWithStringKey
 {
-    Task<QueryResult> RunAsync(QueryRequest request);
+    /// <summary>Runs the query, or returns its stored result when it already ran; cancelling stops its drafts.</summary>
+    Task<QueryResult> RunAsync(QueryRequest request, CancellationToken cancellationToken = default);
 
     /// <summary>The same query, as it happens: passages retrieved, each draft as it finishes, the scores, the answer.</summary>
     IAsyncEnumerable<QueryEvent> StreamAsync(QueryRequest request);

@@ -60,7 +60,7 @@ public static class OpenAiApi
         string? Retrieval = null);
 
     public static async Task<Results<JsonHttpResult<ChatCompletion>, ServerSentEventsResult<string>, ValidationProblem>> CompleteAsync(
-        ChatCompletionBody body, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        ChatCompletionBody body, IGrainFactory grains, QueryCalls calls, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var collection = body.Collection;
@@ -95,7 +95,7 @@ public static class OpenAiApi
         }
 
         var id = Guid.NewGuid().ToString("N");
-        var request = validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() };
+        var request = calls.WithDeadline(validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() });
         var query = grains.GetGrain<IQueryGrain>(id);
         var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
         var model = body.Model!;
@@ -105,7 +105,7 @@ public static class OpenAiApi
             return TypedResults.ServerSentEvents(Chunks(events, $"chatcmpl-{id}", created, model, json.Value.SerializerOptions, cancellationToken));
         }
 
-        var result = await TransientRetry.RunAsync(() => query.RunAsync(request));
+        var result = await calls.RunAsync(query, request, cancellationToken);
         return TypedResults.Json(new ChatCompletion(
             $"chatcmpl-{id}", "chat.completion", created, model,
             [new Choice(0, new Message("assistant", WithSources(result)), "stop")],

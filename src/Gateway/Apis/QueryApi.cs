@@ -38,7 +38,7 @@ public static class QueryApi
     /// events instead: <c>retrieved</c>, one <c>draft</c> per draft as it finishes, <c>verified</c>, <c>answer</c>.
     /// </summary>
     public static async Task<Results<Ok<QueryResult>, ServerSentEventsResult<object>, ValidationProblem>> AskAsync(
-        QueryRequestBody body, HttpRequest http, IGrainFactory grains, CancellationToken cancellationToken)
+        QueryRequestBody body, HttpRequest http, IGrainFactory grains, QueryCalls calls, CancellationToken cancellationToken)
     {
         var validation = RequestValidator.Validate(body);
         if (!validation.IsValid)
@@ -47,7 +47,7 @@ public static class QueryApi
         }
 
         var id = Guid.NewGuid().ToString("N");
-        var request = validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() };
+        var request = calls.WithDeadline(validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() });
         var query = grains.GetGrain<IQueryGrain>(id);
         if (body.Stream == true || http.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
@@ -55,7 +55,7 @@ public static class QueryApi
             return TypedResults.ServerSentEvents(QueryEventStream.ToSse(events, cancellationToken));
         }
 
-        var result = await TransientRetry.RunAsync(() => query.RunAsync(request));
+        var result = await calls.RunAsync(query, request, cancellationToken);
         return TypedResults.Ok(result);
     }
 

@@ -30,10 +30,10 @@ public sealed class QueryGrain(
 {
     public Task<QueryResult?> GetResultAsync() => Task.FromResult(state.State.Result);
 
-    public async Task<QueryResult> RunAsync(QueryRequest request)
+    public async Task<QueryResult> RunAsync(QueryRequest request, CancellationToken cancellationToken = default)
     {
         QueryResult? result = null;
-        await foreach (var update in ExecuteAsync(request, CancellationToken.None))
+        await foreach (var update in ExecuteAsync(request, cancellationToken))
         {
             if (update is AnswerEvent answer)
             {
@@ -91,8 +91,8 @@ public sealed class QueryGrain(
         activity?.SetTag("specrag.query.id", this.GetPrimaryKeyString());
         activity?.SetTag("specrag.mode", request.Mode.ToString().ToLowerInvariant());
         var started = Stopwatch.GetTimestamp();
-        var deadlineMs = request.DeadlineMs ?? options.Value.DefaultDeadlineMs;
-        var deadline = DateTimeOffset.UtcNow.AddMilliseconds(deadlineMs);
+        var deadline = request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(request.DeadlineMs ?? options.Value.DefaultDeadlineMs);
+        var deadlineMs = (int)Math.Max(1, (deadline - DateTimeOffset.UtcNow).TotalMilliseconds); // what is left of it
         double Elapsed() => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
         await roles.EnsureAvailableAsync(SiloRoles.Verifier, cancellationToken);

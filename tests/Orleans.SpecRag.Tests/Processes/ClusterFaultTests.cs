@@ -27,7 +27,21 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IAsyncLifetime
 
     public Task InitializeAsync() => Task.CompletedTask;
 
-    private Dictionary<string, string> Common() => new()
+    private Dictionary<string, string> Common(bool defaultMembership = false)
+    {
+        var settings = CommonSettings();
+        if (defaultMembership)
+        {
+            foreach (var key in settings.Keys.Where(k => k.StartsWith("Orleans__Membership__", StringComparison.Ordinal)).ToArray())
+            {
+                settings.Remove(key);
+            }
+        }
+
+        return settings;
+    }
+
+    private Dictionary<string, string> CommonSettings() => new()
     {
         ["SpecRag__Storage"] = "azure",
         ["SpecRag__Clustering"] = "azure",
@@ -43,9 +57,9 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IAsyncLifetime
         ["SpecRag__ShutdownTimeout"] = "00:00:30",
     };
 
-    private HostProcess StartSilo(string name, string roles)
+    private HostProcess StartSilo(string name, string roles, bool defaultMembership = false)
     {
-        var environment = Common();
+        var environment = Common(defaultMembership);
         environment["SpecRag__Roles"] = roles;
         environment["Orleans__Endpoints__SiloPort"] = FreePort.Next().ToString();
         // Drafter silos come and go with autoscaling: clients connect only to the stable silos' gateways.
@@ -55,9 +69,9 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IAsyncLifetime
         return silo;
     }
 
-    private HostProcess StartGateway()
+    private HostProcess StartGateway(bool defaultMembership = false)
     {
-        var gateway = HostProcess.Start("gateway", "Gateway", "Orleans.SpecRag.Gateway", Common());
+        var gateway = HostProcess.Start("gateway", "Gateway", "Orleans.SpecRag.Gateway", Common(defaultMembership));
         _processes.Add(gateway);
         return gateway;
     }
@@ -147,6 +161,52 @@ public sealed class ClusterFaultTests(ITestOutputHelper output) : IAsyncLifetime
         var fresh = await PostAsync<QueryResult>(restarted, "/v1/query", new { question = "Which document is about topic 3?", collection = Collection, drafts = 4 });
         Assert.Equal(4, fresh.Drafts.Count);
         Report("records_checked_after_restart", answered.Length);
+    }
+
+    /// <summary>
+    /// The HA topology with Orleans' default membership settings: two silos that host queries, verification and the
+    /// collection's shards, each with a client gateway (the gateway process, an Orleans client, is connected to both),
+    /// and one drafter. One of the two is killed while queries run through it: every query is answered, within its
+    /// deadline plus 5 s, through the other.
+    /// </summary>
+    [AzuriteFact]
+    public async Task A_query_whose_gateway_silo_dies_mid_flight_is_answered_through_the_other_gateway()
+    {
+        _azurite = await Azurite.StartAsync();
+        var first = StartSilo("verifier-a", "verifier", defaultMembership: true);
+        var second = StartSilo("verifier-b", "verifier", defaultMembership: true);
+        var drafter = StartSilo("drafter", "drafter", defaultMembership: true);
+        var gateway = StartGateway(defaultMembership: true);
+        foreach (var process in new[] { first, second, drafter, gateway })
+        {
+            await process.WaitUntilReadyAsync(_http, TimeSpan.FromSeconds(90));
+        }
+
+        await WaitForActiveSilosAsync(gateway, 3);
+        var documents = Enumerable.Range(0, 24).Select(i => new { id = $"doc-{i}", title = $"Topic {i % 6}", text = $"Document {i} is about topic {i % 6}. It mentions river number {i}." }).ToArray();
+        await PostAsync<IngestResult>(gateway, $"/v1/collections/{Collection}/documents", new { documents });
+
+        var killedAt = 0L;
+        var outcomes = await StreamAsync(gateway, 32, concurrency: 4, afterCompleted: 6, () =>
+        {
+            killedAt = Stopwatch.GetTimestamp();
+            first.Kill();
+        });
+
+        Assert.All(outcomes, o =>
+        {
+            Assert.True(o.Status == HttpStatusCode.OK, $"{(int)o.Status} after {o.LatencyMs:F0} ms: {o.Body}");
+            Assert.False(string.IsNullOrWhiteSpace(o.Result!.Answer));
+            Assert.Equal(4, o.Result.Drafts.Count + o.Result.MissingDrafts.Count + o.Result.FailedDrafts.Count);
+        });
+        var slowest = outcomes.Max(o => o.LatencyMs);
+        Assert.True(slowest <= 30_000 + 5_000, $"the slowest query took {slowest:F0} ms, past its 30 s deadline + 5 s");
+        var inFlight = outcomes.Where(o => o.StartedAt < killedAt && o.CompletedAt > killedAt).ToArray();
+        Report("failover_queries", outcomes.Count);
+        Report("failover_in_flight_at_kill", inFlight.Length);
+        Report("failover_max_latency_ms", slowest);
+        Report("failover_p50_latency_ms", outcomes.Select(o => o.LatencyMs).Order().ElementAt(outcomes.Count / 2));
+        Report("failover_partial_answers", outcomes.Count(o => o.Result!.Partial));
     }
 
     private sealed record Outcome(HttpStatusCode Status, QueryResult? Result, string Body, long StartedAt, long CompletedAt, double LatencyMs);
