@@ -2,7 +2,9 @@ namespace Orleans.SpecRag.Gateway.Apis;
 
 /// <summary>
 /// Raised when the Orleans client loses a gateway connection. Calls in flight through that gateway would otherwise
-/// wait for the client's response timeout: their answers can no longer reach this process.
+/// wait for the client's response timeout: their answers can no longer reach this process. The client does not say
+/// which gateway a call went through, so every call in flight is sent again; one that was not affected finds its
+/// query finished (and returns the stored result) or runs it again within its first deadline.
 /// </summary>
 public sealed class GatewayLossSignal
 {

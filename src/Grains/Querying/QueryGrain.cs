@@ -91,8 +91,9 @@ public sealed class QueryGrain(
         activity?.SetTag("specrag.query.id", this.GetPrimaryKeyString());
         activity?.SetTag("specrag.mode", request.Mode.ToString().ToLowerInvariant());
         var started = Stopwatch.GetTimestamp();
-        var deadline = request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(request.DeadlineMs ?? options.Value.DefaultDeadlineMs);
-        var deadlineMs = (int)Math.Max(1, (deadline - DateTimeOffset.UtcNow).TotalMilliseconds); // what is left of it
+        // The deadline the caller asked for; a query sent again after a fault keeps the first attempt's (DeadlineAt).
+        var deadlineMs = request.DeadlineMs ?? options.Value.DefaultDeadlineMs;
+        var deadline = request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(deadlineMs);
         double Elapsed() => Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
         await roles.EnsureAvailableAsync(SiloRoles.Verifier, cancellationToken);
