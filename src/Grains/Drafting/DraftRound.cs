@@ -98,7 +98,7 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
                     quorumAt = DateTimeOffset.UtcNow;
                 }
             }
-            else if (IsCutOff(done.Exception, cutoff))
+            else if (IsCutOff(done, cutoff))
             {
                 continue; // Timed out at the cut-off itself: reported as missing below, not as failed.
             }
@@ -121,10 +121,11 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
         return new DraftRoundResult(results.OfType<Draft>().ToArray(), failures, missing, hedged);
     }
 
-    // A draft that fails only as the cut-off comes (its wait timed out, its drafter stopped the model call, the
-    // runtime rejected the cancelled call) missed the deadline; it is reported missing, not failed.
-    private static bool IsCutOff(Exception? exception, DateTimeOffset cutoff) =>
-        exception is not null && DateTimeOffset.UtcNow >= cutoff - TimeSpan.FromMilliseconds(100);
+    // A draft that fails or is cancelled only as the cut-off comes (its wait timed out, its drafter stopped the model
+    // call and answered with a cancellation, the runtime rejected the cancelled call) missed the deadline; it is
+    // reported missing, not failed. A cancelled task carries no exception, so both states are looked at.
+    private static bool IsCutOff(Task done, DateTimeOffset cutoff) =>
+        (done.IsFaulted || done.IsCanceled) && DateTimeOffset.UtcNow >= cutoff - TimeSpan.FromMilliseconds(100);
 
     private static string Describe(Exception? exception) => exception?.GetBaseException() switch
     {
