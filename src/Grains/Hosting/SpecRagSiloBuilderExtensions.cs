@@ -34,6 +34,10 @@ public static class SpecRagSiloBuilderExtensions
         silo.AddSpecRagStorage(configuration);
 
         // Faster failure detection is configurable (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …).
+        // A query whose grain lived on a silo that died runs again only once membership declares that silo dead, and it
+        // must still answer within its deadline (30 s by default). Orleans' 5 s probe timeout with 3 missed probes,
+        // slower still on a loaded host, left too little of it; 2 s declares a dead silo in about 6-10 s.
+        silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(2));
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
