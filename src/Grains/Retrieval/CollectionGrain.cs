@@ -58,9 +58,10 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
         var settings = options.Value;
         var search = new ShardSearch(query.Text, query.Embedding, Math.Max(query.TopK, settings.FusionDepth), query.Mode);
         var perShard = await Task.WhenAll(AllShards(record).Select(s => s.SearchAsync(search)));
+        var fetched = new Dictionary<string, Passage>(StringComparer.Ordinal); // the feedback passages usually make the top-K too
         if (query.Mode == RetrievalMode.Hybrid && settings.Feedback is { Enabled: true, Passages: > 0, Terms: > 0 } feedback)
         {
-            perShard = await WithFeedbackAsync(record, search, perShard, feedback, settings.RrfK);
+            perShard = await WithFeedbackAsync(record, search, perShard, feedback, settings.RrfK, fetched);
         }
 
         var fused = HybridFusion.Fuse(perShard, query.TopK, query.Mode, settings.RrfK);
@@ -70,7 +71,7 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
             return (await GetInfoAsync())?.Passages > 0 ? [] : throw new EmptyCollectionException(Name);
         }
 
-        var byId = await FetchAsync(record, fused);
+        var byId = await FetchAsync(record, fused, fetched);
 
         // A passage deleted between the two calls is left out rather than returned without its text.
         return fused.Where(hit => byId.ContainsKey(hit.PassageId))
@@ -82,10 +83,11 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
     /// The lexical side searched again with the question expanded by the words of the first round's best passages
     /// (<see cref="Lexical.LexicalFeedback"/>); the dense side stays as it was.
     /// </summary>
-    private async Task<ShardHits[]> WithFeedbackAsync(CollectionRecord record, ShardSearch search, ShardHits[] firstRound, Lexical.FeedbackOptions feedback, int rrfK)
+    private async Task<ShardHits[]> WithFeedbackAsync(CollectionRecord record, ShardSearch search, ShardHits[] firstRound,
+        Lexical.FeedbackOptions feedback, int rrfK, Dictionary<string, Passage> fetched)
     {
         var best = HybridFusion.Fuse(firstRound, feedback.Passages, RetrievalMode.Hybrid, rrfK);
-        var texts = (await FetchAsync(record, best)).Values.Select(p => Segments.PassageText.Of(p.Title, p.Text));
+        var texts = (await FetchAsync(record, best, fetched)).Values.Select(p => Segments.PassageText.Of(p.Title, p.Text));
         var candidates = Lexical.LexicalFeedback.Candidates(search.Text, texts);
         if (candidates.Count == 0)
         {
@@ -100,12 +102,19 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
         return firstRound.Zip(expanded, (first, second) => new ShardHits(first.Dense, second.Lexical)).ToArray();
     }
 
-    private async Task<Dictionary<string, Passage>> FetchAsync(CollectionRecord record, IReadOnlyList<HybridFusion.FusedHit> hits)
+    /// <summary>The hits' passages: those already in <paramref name="known"/>, and the rest fetched from their shards into it.</summary>
+    private async Task<Dictionary<string, Passage>> FetchAsync(CollectionRecord record, IReadOnlyList<HybridFusion.FusedHit> hits, Dictionary<string, Passage> known)
     {
         var fetched = await Task.WhenAll(hits
+            .Where(hit => !known.ContainsKey(hit.PassageId))
             .GroupBy(hit => ShardOf(hit.DocumentId, record.Shards))
             .Select(group => Shard(group.Key).GetPassagesAsync(group.Select(h => h.PassageId).ToArray())));
-        return fetched.SelectMany(p => p).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        foreach (var passage in fetched.SelectMany(p => p))
+        {
+            known[passage.Id] = passage;
+        }
+
+        return hits.Where(hit => known.ContainsKey(hit.PassageId)).ToDictionary(hit => hit.PassageId, hit => known[hit.PassageId], StringComparer.Ordinal);
     }
 
     public async Task<CompactionResult> CompactAsync()
