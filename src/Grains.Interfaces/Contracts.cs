@@ -11,12 +11,55 @@ public enum QueryMode
     Standard,
 }
 
+/// <summary>How the passage subsets of the drafts are chosen (one passage of every cluster in each).</summary>
+[GenerateSerializer]
+public enum SubsetSampling
+{
+    /// <summary>The paper's: distinct subsets drawn at random.</summary>
+    Paper,
+
+    /// <summary>Beyond the paper: the subsets cover as many of the top-ranked passages as they can before any repeats.</summary>
+    Coverage,
+}
+
 /// <summary>A document supplied inline with a query; it is used as one retrieved passage.</summary>
 [GenerateSerializer, Immutable]
 public sealed record InlineDocument(
     [property: Id(0)] string? Id,
     [property: Id(1)] string? Title,
     [property: Id(2)] string Text);
+
+/// <summary>
+/// Real retriever output as a query can use it: a document whose text is empty stands for its title (retrievers emit
+/// title-only passages, such as category pages), and one with neither is left out and named.
+/// </summary>
+public static class InlineDocuments
+{
+    public static (IReadOnlyList<InlineDocument> Usable, IReadOnlyList<string> Skipped) Prepare(IReadOnlyList<InlineDocument> documents)
+    {
+        var usable = new List<InlineDocument>(documents.Count);
+        var skipped = new List<string>();
+        for (var i = 0; i < documents.Count; i++)
+        {
+            // A document without an id is named by its position in the request, not among the usable ones.
+            var document = string.IsNullOrWhiteSpace(documents[i].Id) ? documents[i] with { Id = $"doc-{i + 1}" } : documents[i];
+            if (!string.IsNullOrWhiteSpace(document.Text))
+            {
+                usable.Add(document);
+            }
+            else if (!string.IsNullOrWhiteSpace(document.Title))
+            {
+                usable.Add(document with { Text = document.Title.Trim() });
+            }
+            else
+            {
+                skipped.Add(string.IsNullOrWhiteSpace(documents[i].Id) ? $"documents[{i}]" : document.Id!);
+            }
+        }
+
+        return (usable, skipped);
+    }
+}
 
 /// <summary>A validated query with every default applied.</summary>
 [GenerateSerializer, Immutable]
@@ -43,6 +86,12 @@ public sealed record QueryRequest
     /// the deadline of the first attempt. Null: <see cref="DeadlineMs"/> from when the query grain starts.
     /// </summary>
     [Id(11)] public DateTimeOffset? DeadlineAt { get; init; }
+
+    /// <summary>How the drafts' passage subsets are chosen; null takes the configured default (<c>SpecRag:Query:Sampling</c>).</summary>
+    [Id(12)] public SubsetSampling? Sampling { get; init; }
+
+    /// <summary>Inline documents left out because they had neither text nor title (their ids, or <c>documents[i]</c>).</summary>
+    [Id(13)] public IReadOnlyList<string> SkippedDocuments { get; init; } = [];
 }
 
 /// <summary>The paper's defaults (top-10 passages, m = 5 drafts, k = 2 passages per draft) and the API's bounds.</summary>
@@ -207,6 +256,12 @@ public sealed record QueryResult
 
     /// <summary>How the passages were retrieved from the collection; null when the request carried its own documents.</summary>
     [Id(19)] public RetrievalMode? Retrieval { get; init; }
+
+    /// <summary>How the drafts' passage subsets were chosen; null in standard mode.</summary>
+    [Id(20)] public SubsetSampling? Sampling { get; init; }
+
+    /// <summary>Inline documents that were not used because they had neither text nor title.</summary>
+    [Id(21)] public IReadOnlyList<string> SkippedDocuments { get; init; } = [];
 }
 
 /// <summary>A draft that produced no result, with the reason.</summary>

@@ -32,6 +32,10 @@ public sealed class EvalSettings : BenchSettings
     [Description("speculative, standard or both (default): both run on the same questions.")]
     public string Mode { get; set; } = "both";
 
+    [CommandOption("--sampling <SAMPLING>")]
+    [Description("Speculative subsets: paper, coverage or both (default): both runs speculative mode twice on the same questions, with the product's default first.")]
+    public string Sampling { get; set; } = "both";
+
     [CommandOption("--retrieval <MODE>")]
     [Description("Retrieval from a collection (MuSiQue): dense, lexical or hybrid (default: the product's default, hybrid).")]
     public RetrievalMode Retrieval { get; set; } = new Retrieval.RetrievalOptions().DefaultMode;
@@ -60,6 +64,11 @@ public sealed class EvalSettings : BenchSettings
         if (Mode is not ("speculative" or "standard" or "both"))
         {
             return ValidationResult.Error("--mode must be speculative, standard or both.");
+        }
+
+        if (Sampling is not ("paper" or "coverage" or "both"))
+        {
+            return ValidationResult.Error("--sampling must be paper, coverage or both.");
         }
 
         if (Limit < 1 || Drafts is < 1 or > QueryDefaults.MaxDrafts || TopK is < 1 or > QueryDefaults.MaxTopK || DocsPerDraft < 1 || DocsPerDraft > TopK)
@@ -97,6 +106,14 @@ public sealed record EvalRecord(
 {
     /// <summary>Why drafts failed, when some did (the answer was chosen from the others).</summary>
     public IReadOnlyList<string> FailedDraftErrors { get; init; } = [];
+
+    /// <summary>Every draft with its answer, correctness and scores (speculative mode).</summary>
+    public IReadOnlyList<DraftRecord> DraftRecords { get; init; } = [];
+
+    /// <summary>The share of the retrieved passages some draft saw (speculative mode).</summary>
+    public double? Coverage { get; init; }
+
+    public IReadOnlyList<string> SkippedDocuments { get; init; } = [];
 }
 
 /// <summary>The results of one mode over all questions.</summary>
@@ -116,7 +133,25 @@ public sealed record ModeSummary(
     IReadOnlyDictionary<string, LatencySummary> Latency,
     IReadOnlyList<string> DrafterModels,
     IReadOnlyList<string> VerifierModels,
-    IReadOnlyList<string> Scorings);
+    IReadOnlyList<string> Scorings)
+{
+    /// <summary>Share of questions where some draft holds the gold answer (speculative modes).</summary>
+    public double? OracleAtM { get; init; }
+
+    /// <summary>Accuracy ÷ oracle@m.</summary>
+    public double? SelectionEfficiency { get; init; }
+
+    /// <summary>Mean share of the retrieved passages some draft saw.</summary>
+    public double? Coverage { get; init; }
+
+    /// <summary>Accuracy under each of <see cref="SelectionAnalysis.Ablations"/>.</summary>
+    public IReadOnlyDictionary<string, double> Ablations { get; init; } = new Dictionary<string, double>();
+
+    public int QuestionsWithSkippedDocuments { get; init; }
+}
+
+/// <summary>A way of answering that eval compares: a query mode and, for speculative mode, a subset sampling.</summary>
+public sealed record EvalMode(string Name, QueryMode Mode, SubsetSampling? Sampling);
 
 /// <summary>
 /// Runs a benchmark's questions through the real pipeline and scores the answers with the paper's metric. Each
@@ -151,12 +186,12 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             }
         }
 
-        var modes = settings.Mode == "both" ? new[] { Speculative, Standard } : [settings.Mode];
+        var modes = Modes(settings);
         var run = RunInfo.Capture(context.Arguments);
         using var embedder = new MiniLmEmbedder();
         await embedder.WarmUpAsync(cancellationToken);
 
-        AnsiConsole.MarkupLine($"[bold]eval[/] {dataset}: {items.Count} questions, modes {string.Join(" + ", modes)}");
+        AnsiConsole.MarkupLine($"[bold]eval[/] {dataset}: {items.Count} questions, modes {string.Join(" + ", modes.Select(m => m.Name))}");
         await using var target = settings.Gateway is { } url
             ? new HttpQueryTarget(Loopback.Require(url, "--gateway"))
             : (IQueryTarget)new ClusterQueryTarget(await BenchCluster.StartAsync(embedder), embedder);
@@ -194,25 +229,26 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
                 ingest = new IngestSummary(collection, corpus.Count, passages, seconds, passages / seconds);
             }
 
-            var questions = progress.AddTask($"{dataset}: {items.Count} questions × {modes.Length} mode(s)", maxValue: items.Count * modes.Length);
+            var questions = progress.AddTask($"{dataset}: {items.Count} questions × {modes.Count} mode(s)", maxValue: items.Count * modes.Count);
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i];
                 var gold = GoldIds(item, idsByText, idsByTitle);
                 var retrieved = item.Documents is null ? await target.SearchAsync(collection, item.Question, settings.TopK, settings.Retrieval, cancellationToken) : null;
                 var retrievedTexts = item.Documents?.Select(d => $"{d.Title}. {d.Text}") ?? retrieved?.Select(p => $"{p.Title}. {p.Text}");
+                var retrievedCount = item.Documents is { } inline ? Math.Min(settings.TopK, InlineDocuments.Prepare(inline).Usable.Count) : retrieved?.Count ?? settings.TopK;
                 bool? answerInRetrieved = retrievedTexts is null || format == DatasetFormat.Arc ? null : ContainmentMetric.AnyContains(retrievedTexts, item.Golds);
                 double? recallAtK = gold.Count > 0 && retrieved is not null ? Recall.Fraction(gold, retrieved.Select(p => Recall.DocumentIdOf(p.Id))) : null;
 
                 foreach (var mode in i % 2 == 0 ? modes : modes.Reverse())
                 {
-                    records.Add(await AskAsync(target, settings, item, mode, collection, gold, recallAtK, answerInRetrieved, cancellationToken));
+                    records.Add(await AskAsync(target, settings, item, mode, collection, gold, recallAtK, answerInRetrieved, retrievedCount, cancellationToken));
                     questions.Increment(1);
                 }
             }
         });
 
-        var summaries = modes.Select(mode => Summarize(mode, records.Where(r => r.Mode == mode).ToArray(), format)).ToArray();
+        var summaries = modes.Select(mode => Summarize(mode.Name, records.Where(r => r.Mode == mode.Name).ToArray(), format)).ToArray();
         var report = BuildReport(run, settings, dataset, format, target.Description, items.Count, summaries, records, ingest);
         ReportWriter.Show(report);
         var (json, markdown) = ReportWriter.Write(settings.Out, $"eval-{dataset}", report);
@@ -220,7 +256,31 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         return 0;
     }
 
-    private static QueryRequest Request(EvalSettings settings, string question, IReadOnlyList<InlineDocument>? documents, string? collection, string mode) => new()
+    /// <summary>Speculative with the product's default sampling first, then the other sampling, then standard.</summary>
+    private static IReadOnlyList<EvalMode> Modes(EvalSettings settings)
+    {
+        var defaultSampling = new Querying.QueryOptions().Sampling;
+        var samplings = settings.Sampling switch
+        {
+            "paper" => [SubsetSampling.Paper],
+            "coverage" => [SubsetSampling.Coverage],
+            _ => new[] { defaultSampling }.Concat(Enum.GetValues<SubsetSampling>().Where(s => s != defaultSampling)).ToArray(),
+        };
+        var modes = new List<EvalMode>();
+        if (settings.Mode is Speculative or "both")
+        {
+            modes.AddRange(samplings.Select((s, i) => new EvalMode(i == 0 ? Speculative : $"{Speculative}/{s.ToString().ToLowerInvariant()}", QueryMode.Speculative, s)));
+        }
+
+        if (settings.Mode is Standard or "both")
+        {
+            modes.Add(new EvalMode(Standard, QueryMode.Standard, null));
+        }
+
+        return modes;
+    }
+
+    private static QueryRequest Request(EvalSettings settings, string question, IReadOnlyList<InlineDocument>? documents, string? collection, EvalMode mode) => new()
     {
         Question = question,
         Documents = documents,
@@ -228,13 +288,14 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         TopK = settings.TopK,
         Drafts = settings.Drafts,
         DocsPerDraft = Math.Min(settings.DocsPerDraft, documents?.Count ?? settings.TopK),
-        Mode = mode == Standard ? QueryMode.Standard : QueryMode.Speculative,
+        Mode = mode.Mode,
+        Sampling = mode.Sampling,
         Seed = settings.Seed,
         Retrieval = documents is null ? settings.Retrieval : null,
     };
 
-    private static async Task<EvalRecord> AskAsync(IQueryTarget target, EvalSettings settings, EvalItem item, string mode, string collection,
-        IReadOnlyList<IReadOnlySet<string>> gold, double? recallAtK, bool? answerInRetrieved, CancellationToken cancellationToken)
+    private static async Task<EvalRecord> AskAsync(IQueryTarget target, EvalSettings settings, EvalItem item, EvalMode mode, string collection,
+        IReadOnlyList<IReadOnlySet<string>> gold, double? recallAtK, bool? answerInRetrieved, int retrievedCount, CancellationToken cancellationToken)
     {
         var request = Request(settings, item.Question, item.Documents, item.Documents is null ? collection : null, mode);
         var started = Stopwatch.GetTimestamp();
@@ -242,24 +303,28 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         {
             var result = await target.QueryAsync(request, cancellationToken);
             var endToEnd = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
-            var verdict = item.Options is { } options
-                ? ArcMetric.Score(result.Answer, options, item.AnswerKey!)
-                : ContainmentMetric.Score(result.Answer, item.Golds);
+            AnswerVerdict Verdict(string answer) => item.Options is { } options
+                ? ArcMetric.Score(answer, options, item.AnswerKey!)
+                : ContainmentMetric.Score(answer, item.Golds);
+            var verdict = Verdict(result.Answer);
             var cited = result.Citations.Select(c => c.Id).ToArray();
             var drafted = result.Drafts.SelectMany(d => d.DocumentIds).Distinct().ToArray();
-            return new EvalRecord(item.Id, mode, item.Question, result.Answer, verdict.Correct, verdict.CorrectLoose, verdict.Chosen, endToEnd, result.Timings,
+            return new EvalRecord(item.Id, mode.Name, item.Question, result.Answer, verdict.Correct, verdict.CorrectLoose, verdict.Chosen, endToEnd, result.Timings,
                 result.Drafts.Count, result.FailedDrafts.Count, cited, drafted,
                 recallAtK,
-                gold.Count > 0 && mode == Speculative ? Recall.Fraction(gold, drafted.Select(Recall.DocumentIdOf)) : null,
+                gold.Count > 0 && mode.Mode == QueryMode.Speculative ? Recall.Fraction(gold, drafted.Select(Recall.DocumentIdOf)) : null,
                 gold.Count > 0 ? Recall.Fraction(gold, cited.Select(Recall.DocumentIdOf)) : null,
-                answerInRetrieved, result.Models.Drafter, result.Models.Verifier, result.Scoring ?? (mode == Standard ? "answer" : null), null)
+                answerInRetrieved, result.Models.Drafter, result.Models.Verifier, result.Scoring ?? (mode.Mode == QueryMode.Standard ? "answer" : null), null)
             {
+                DraftRecords = result.Drafts.Select(d => new DraftRecord(d.Index, d.Answer, d.Rationale, Verdict(d.Answer).Correct, d.Scores.Draft, d.Scores.SelfConsistency, d.Scores.SelfReflection, d.DocumentIds)).ToArray(),
+                Coverage = mode.Mode == QueryMode.Speculative && retrievedCount > 0 ? Math.Min(1, drafted.Length / (double)retrievedCount) : null,
+                SkippedDocuments = result.SkippedDocuments,
                 FailedDraftErrors = result.FailedDrafts.Select(f => f.Error).Distinct().ToArray(),
             };
         }
         catch (Exception ex) when (!cancellationToken.IsCancellationRequested)
         {
-            return new EvalRecord(item.Id, mode, item.Question, null, false, false, null, null, null, 0, 0, [], [], recallAtK, null, null, answerInRetrieved,
+            return new EvalRecord(item.Id, mode.Name, item.Question, null, false, false, null, null, null, 0, 0, [], [], recallAtK, null, null, answerInRetrieved,
                 null, null, null, $"{ex.GetBaseException().GetType().Name}: {Fmt.Truncate(ex.GetBaseException().Message, 300)}");
         }
     }
@@ -289,7 +354,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             ["totalMs"] = LatencyRecorder.Summarize(ok.Select(r => r.Timings!.TotalMs)),
             ["endToEndMs"] = LatencyRecorder.Summarize(ok.Select(r => r.EndToEndMs!.Value)),
         };
-        return new ModeSummary(
+        var summary = new ModeSummary(
             mode,
             records.Count,
             records.Count - ok.Length,
@@ -305,7 +370,25 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             latency,
             ok.Select(r => r.DrafterModel).OfType<string>().Distinct().ToArray(),
             ok.Select(r => r.VerifierModel).OfType<string>().Distinct().ToArray(),
-            ok.Select(r => r.Scoring).OfType<string>().Distinct().ToArray());
+            ok.Select(r => r.Scoring).OfType<string>().Distinct().ToArray())
+        {
+            QuestionsWithSkippedDocuments = ok.Count(r => r.SkippedDocuments.Count > 0),
+        };
+        var drafted = records.Where(r => r.DraftRecords.Count > 0).ToArray();
+        if (drafted.Length == 0 || records.Count == 0)
+        {
+            return summary;
+        }
+
+        // Over all questions, as accuracy is: a question whose query failed has no right draft.
+        var oracle = drafted.Count(r => SelectionAnalysis.Oracle(r.DraftRecords)) / (double)records.Count;
+        return summary with
+        {
+            OracleAtM = oracle,
+            SelectionEfficiency = oracle > 0 ? summary.Accuracy / oracle : null,
+            Coverage = Mean(r => r.Coverage),
+            Ablations = SelectionAnalysis.Ablations.ToDictionary(a => a, a => drafted.Sum(r => SelectionAnalysis.Ablated(r.DraftRecords, a)) / records.Count),
+        };
     }
 
     private static BenchReport BuildReport(RunInfo run, EvalSettings settings, string dataset, DatasetFormat format, string target, int questions,
@@ -346,6 +429,15 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             rows.Add(Row("supporting paragraphs cited by the answer", s => Fmt.Pct(s.CitedRecall)));
         }
 
+        rows.Add(Row("oracle@m (some draft holds the gold answer)", s => Fmt.Pct(s.OracleAtM)));
+        rows.Add(Row("selection efficiency (accuracy ÷ oracle@m)", s => Fmt.Num(s.SelectionEfficiency, "F2")));
+        rows.Add(Row($"coverage (share of the top-{settings.TopK} passages some draft saw)", s => Fmt.Pct(s.Coverage)));
+        foreach (var ablation in SelectionAnalysis.Ablations)
+        {
+            rows.Add(Row($"ablation: accuracy with {ablation}", s => s.Ablations.TryGetValue(ablation, out var value) ? Fmt.Pct(value) : "—"));
+        }
+
+        rows.Add(Row("questions with skipped documents (no text, no title)", s => Fmt.Int(s.QuestionsWithSkippedDocuments)));
         rows.Add(Row("drafts per query", s => Fmt.Num(s.MeanDrafts, "F1")));
         rows.Add(Row("failed drafts / errors", s => $"{s.FailedDrafts} / {s.Errors}"));
         rows.Add(Row("drafter model", s => string.Join(", ", s.DrafterModels.DefaultIfEmpty("—"))));
@@ -371,6 +463,10 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         {
             report.Headlines.Add(new Headline($"{dataset} accuracy, {s.Mode}", $"{Fmt.Pct(s.Accuracy)} of {s.Questions}"));
             report.Headlines.Add(new Headline($"{dataset} end-to-end p50, {s.Mode}", $"{Fmt.Ms(s.Latency["endToEndMs"].P50Ms)} ms"));
+            if (s.OracleAtM is { } oracleAtM)
+            {
+                report.Headlines.Add(new Headline($"{dataset} oracle@{settings.Drafts} / selection efficiency, {s.Mode}", $"{Fmt.Pct(oracleAtM)} / {Fmt.Num(s.SelectionEfficiency, "F2")}"));
+            }
         }
 
         if (summaries.FirstOrDefault(s => s.RecallAtK is not null)?.RecallAtK is { } recall)
@@ -385,7 +481,8 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             DatasetFormat.Arc => "ARC scoring: the options are appended to the question (\"… Options: A) … B) …\"); the chosen option is the one whose label the answer names (\"A)\", \"(A)\", \"answer is A\") or, failing that, whose text it contains as whole words (the longest when several do); no option found counts as wrong. Chance on four options is 25 %.",
             _ => "Scoring: correct when a gold answer or alias is contained in the answer after lower-casing, replacing punctuation by spaces and dropping a/an/the — as whole words (main figure) and as a plain substring (the paper's code; a short alias like \"pol\" then matches \"police\").",
         });
-        report.Notes.Add("The embedded default models are extractive: the answer is one sentence of the passages, chosen by MiniLM similarity to the question, not a generated short answer. Accuracy is what such a sentence scores under the paper's metric, nothing more; the \"extractive ceiling\" row is how often the gold answer occurs in the passages at all.");
+        report.Notes.Add("The embedded default models are extractive: the answer is a sentence of the passages or, for a description question, the phrase of it that describes the name asked about; for a multiple-choice question, the option its passages support best. Accuracy is what such an answer scores under the paper's metric, nothing more; the \"extractive ceiling\" row is how often the gold answer occurs in the passages at all.");
+        report.Notes.Add("Mechanism: oracle@m and the ablations are computed from the drafts each speculative query returned, by selecting again from their scores (random selection is the expected accuracy of a uniformly chosen draft). Selection efficiency = accuracy ÷ oracle@m. 'speculative' uses the product's default subset sampling; 'speculative/…' the other one, on the same questions.");
         if (format == DatasetFormat.Musique)
         {
             report.Notes.Add($"MuSiQue: the corpus is indexed into collection '{ingest?.Collection}' (document id = slug of the title + line number, title = title); recall counts a supporting paragraph as retrieved when a passage of a document with its exact text (else its title) is among the retrieved passages. recall@k is the exact top-k of ICollectionGrain.SearchAsync (in-process only; the REST API returns only the passages the drafts and the answer used).");

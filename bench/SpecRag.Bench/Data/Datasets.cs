@@ -113,21 +113,20 @@ public static class Datasets
     }
 
     /// <summary>
-    /// The first topK passages with text. The PopQA file pads some items with empty passages (no id, text ""):
-    /// they are skipped, as the API would reject them and an empty passage is no evidence. A passage without an
-    /// id, or with a repeated one, gets <c>ctx-{position}</c>.
+    /// The first topK passages exactly as the retriever returned them, empty ones included: the PopQA file has passages
+    /// with a title and no text (category pages), which the service uses by their title, and it names any with neither
+    /// in <c>skippedDocuments</c>. A passage without an id, or with a repeated one, gets <c>ctx-{position}</c>.
     /// </summary>
     private static InlineDocument[] Contexts(JsonElement root, int topK)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         return root.GetProperty("ctxs").EnumerateArray()
-            .Where(c => !string.IsNullOrWhiteSpace(c.GetProperty("text").GetString()))
             .Take(topK)
             .Select((c, i) =>
             {
                 var id = c.TryGetProperty("id", out var value) ? Text(value) : null;
                 id = id is { Length: > 0 } && seen.Add(id) ? id : $"ctx-{i + 1}";
-                return new InlineDocument(id, c.TryGetProperty("title", out var t) ? t.GetString() : null, c.GetProperty("text").GetString()!.Trim());
+                return new InlineDocument(id, c.TryGetProperty("title", out var t) ? t.GetString() : null, (c.GetProperty("text").GetString() ?? string.Empty).Trim());
             })
             .ToArray();
     }

@@ -41,7 +41,7 @@ public sealed class InProcessPipeline(IEmbedder embedder, IDraftModel drafter, I
         var phase = Stopwatch.GetTimestamp();
         var k = Math.Min(request.DocsPerDraft, passages.Length);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed);
+        var subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed, request.Sampling ?? new Querying.QueryOptions().Sampling);
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
         phase = Stopwatch.GetTimestamp();

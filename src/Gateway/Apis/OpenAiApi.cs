@@ -57,7 +57,9 @@ public static class OpenAiApi
         int? Seed,
         [property: JsonPropertyName("deadline_ms")] int? DeadlineMs,
         IReadOnlyList<DocumentBody?>? Documents,
-        string? Retrieval = null);
+        string? Retrieval = null,
+        IReadOnlyList<string?>? Choices = null,
+        string? Sampling = null);
 
     public static async Task<Results<JsonHttpResult<ChatCompletion>, ServerSentEventsResult<string>, ValidationProblem>> CompleteAsync(
         ChatCompletionBody body, IGrainFactory grains, QueryCalls calls, IOptions<JsonOptions> json, CancellationToken cancellationToken)
@@ -88,7 +90,7 @@ public static class OpenAiApi
             return TypedResults.ValidationProblem(errors, title: "The chat completion request is invalid");
         }
 
-        var validation = RequestValidator.Validate(new QueryRequestBody(question, collection, body.Documents, body.TopK, body.Drafts, body.DocsPerDraft, null, body.Seed, body.DeadlineMs, Retrieval: body.Retrieval));
+        var validation = RequestValidator.Validate(new QueryRequestBody(question, collection, body.Documents, body.TopK, body.Drafts, body.DocsPerDraft, null, body.Seed, body.DeadlineMs, Retrieval: body.Retrieval, Choices: body.Choices, Sampling: body.Sampling));
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors, title: "The chat completion request is invalid");

@@ -18,7 +18,9 @@ public sealed record QueryRequestBody(
     int? Seed,
     int? DeadlineMs = null,
     bool? Stream = null,
-    string? Retrieval = null);
+    string? Retrieval = null,
+    IReadOnlyList<string?>? Choices = null,
+    string? Sampling = null);
 
 /// <summary>A document, either inline in a query (<c>id</c> optional) or for ingestion (<c>id</c> required).</summary>
 [JsonUnmappedMemberHandling(JsonUnmappedMemberHandling.Disallow)]

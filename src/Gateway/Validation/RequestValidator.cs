@@ -83,6 +83,7 @@ public static partial class RequestValidator
         }
 
         List<InlineDocument>? documents = null;
+        IReadOnlyList<string> skipped = [];
         if (body.Documents is not null)
         {
             if (body.Documents.Count == 0)
@@ -106,7 +107,12 @@ public static partial class RequestValidator
                         continue;
                     }
 
-                    ValidateText(errors, $"{field}.text", document.Text, QueryDefaults.MaxDocumentTextLength);
+                    // An empty text is real retriever output (a title-only passage); InlineDocuments.Prepare decides its use.
+                    if (document.Text is { Length: > QueryDefaults.MaxDocumentTextLength })
+                    {
+                        errors.Add($"{field}.text", $"The text has {document.Text.Length} characters; at most {QueryDefaults.MaxDocumentTextLength} are allowed.");
+                    }
+
                     if (document.Id is not null)
                     {
                         ValidateId(errors, $"{field}.id", document.Id);
@@ -117,6 +123,46 @@ public static partial class RequestValidator
                 }
 
                 ValidateUniqueIds(errors, body.Documents);
+                if (errors.Count == 0)
+                {
+                    (var usable, skipped) = InlineDocuments.Prepare(documents);
+                    if (usable.Count == 0)
+                    {
+                        errors.Add("documents", "No document has a text or a title: there is nothing to answer from.");
+                    }
+
+                    documents = [.. usable];
+                }
+            }
+        }
+
+        var question = body.Question?.Trim();
+        if (body.Choices is not null)
+        {
+            if (body.Choices.Count is < 2 or > Text.AnswerOptions.MaxOptions)
+            {
+                errors.Add("choices", $"choices, when given, must list 2 to {Text.AnswerOptions.MaxOptions} options; there were {body.Choices.Count}.");
+            }
+            else if (body.Choices.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 1000))
+            {
+                errors.Add("choices", "Every choice must be a non-empty text of at most 1000 characters.");
+            }
+            else if (question is { Length: > 0 })
+            {
+                question = Text.AnswerOptions.Append(question, body.Choices.Select(c => c!).ToArray());
+            }
+        }
+
+        SubsetSampling? sampling = null;
+        if (body.Sampling is not null)
+        {
+            if (Enum.TryParse<SubsetSampling>(body.Sampling.Trim(), ignoreCase: true, out var parsed) && Enum.IsDefined(parsed) && !int.TryParse(body.Sampling, out _))
+            {
+                sampling = parsed;
+            }
+            else
+            {
+                errors.Add("sampling", $"sampling must be 'paper' or 'coverage'; it was '{Truncate(body.Sampling)}'.");
             }
         }
 
@@ -127,7 +173,7 @@ public static partial class RequestValidator
 
         return ValidationOutcome<QueryRequest>.Valid(new QueryRequest
         {
-            Question = body.Question!.Trim(),
+            Question = question!,
             Collection = collection,
             Documents = documents,
             TopK = topK,
@@ -137,6 +183,8 @@ public static partial class RequestValidator
             Seed = body.Seed ?? QueryDefaults.Seed,
             DeadlineMs = body.DeadlineMs,
             Retrieval = retrieval,
+            Sampling = sampling,
+            SkippedDocuments = skipped,
         });
     }
 

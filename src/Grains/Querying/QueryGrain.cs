@@ -117,6 +117,9 @@ public sealed class QueryGrain(
             TraceId = request.TraceId ?? Activity.Current?.TraceId.ToString(),
             Collection = request.Documents is { Count: > 0 } ? null : request.Collection,
             Retrieval = RetrievalOf(request),
+            SkippedDocuments = request.Documents is { Count: > 0 } documents
+                ? [.. request.SkippedDocuments, .. InlineDocuments.Prepare(documents).Skipped]
+                : request.SkippedDocuments,
             CreatedAt = DateTimeOffset.UtcNow,
             Timings = answer.Timings with { TotalMs = Elapsed() },
         };
@@ -135,7 +138,13 @@ public sealed class QueryGrain(
         if (request.Documents is { Count: > 0 } documents)
         {
             // The paper's benchmark setting: the request carries its retrieved passages, in retriever order.
-            var chosen = documents.Take(request.TopK).ToArray();
+            // The gateway has prepared them already; a caller inside the cluster (the bench) may not have.
+            var chosen = InlineDocuments.Prepare(documents).Usable.Take(request.TopK).ToArray();
+            if (chosen.Length == 0)
+            {
+                throw new ArgumentException("No inline document has a text or a title.", nameof(request));
+            }
+
             var ids = chosen.Select((d, i) => string.IsNullOrWhiteSpace(d.Id) ? $"doc-{i + 1}" : d.Id).ToArray();
             var vectors = await embedder.EmbedAsync([request.Question, .. chosen.Select(d => Retrieval.Segments.PassageText.Of(d.Title, d.Text))]);
             activity?.SetTag("specrag.source", "request");
@@ -156,14 +165,16 @@ public sealed class QueryGrain(
         ChannelWriter<QueryEvent> events, Func<double> elapsed, CancellationToken cancellationToken)
     {
         var phase = Stopwatch.GetTimestamp();
+        var sampling = request.Sampling ?? options.Value.Sampling;
         IReadOnlyList<int[]> subsets;
         using (var clusterActivity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.cluster"))
         {
             var k = Math.Min(request.DocsPerDraft, passages.Count);
             var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-            subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed);
+            subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed, sampling);
             clusterActivity?.SetTag("specrag.clusters", k);
             clusterActivity?.SetTag("specrag.subsets", subsets.Count);
+            clusterActivity?.SetTag("specrag.sampling", sampling.ToString().ToLowerInvariant());
         }
 
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
@@ -210,6 +221,7 @@ public sealed class QueryGrain(
             Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
             VerifierSilo = verification.Silo,
             Scoring = verification.Scoring,
+            Sampling = sampling,
         };
     }
 

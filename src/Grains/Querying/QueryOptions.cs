@@ -13,6 +13,12 @@ public sealed class QueryOptions
     public double VerificationReserve { get; set; } = 0.1;
 
     public HedgingOptions Hedging { get; set; } = new();
+
+    /// <summary>
+    /// How drafts' passage subsets are chosen when a query does not say. Coverage by measurement: on the dev slices it
+    /// raised oracle@5 (some draft holds the gold answer) above the paper's random subsets; see docs/scoring.md.
+    /// </summary>
+    public SubsetSampling Sampling { get; set; } = SubsetSampling.Coverage;
 }
 
 /// <summary>

@@ -102,6 +102,50 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
     }
 
     [Fact]
+    public async Task Real_retriever_output_with_title_only_and_empty_passages_is_answered_and_the_empty_ones_are_named()
+    {
+        var result = await gateway.PostJsonAsync<QueryResult>("/v1/query", new
+        {
+            question = "What is Dominick Bellizzi's occupation?",
+            documents = new object[]
+            {
+                new { id = "1", title = "Category:American jockeys", text = "" },
+                new { id = "2", title = "", text = "" },
+                new { id = "3", title = "Bellizzi", text = "Bellizzi is an Italian surname. Notable people with the surname include several footballers." },
+                new { title = (string?)null, text = "  " },
+            },
+        });
+
+        Assert.Equal(["2", "documents[3]"], result.SkippedDocuments);
+        Assert.Equal(["1", "3"], result.Drafts.SelectMany(d => d.DocumentIds).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task A_multiple_choice_question_is_answered_with_an_option_in_both_modes()
+    {
+        var documents = new object[]
+        {
+            new { id = "p", text = "During photosynthesis, plants take in carbon dioxide from the air through their leaves. Using sunlight, they turn carbon dioxide and water into glucose." },
+            new { id = "q", text = "Helium is a noble gas. It is lighter than air and is used to fill balloons." },
+            new { id = "r", text = "Neon glows red in signs. It is one of the noble gases." },
+        };
+        foreach (var mode in new[] { "speculative", "standard" })
+        {
+            var result = await gateway.PostJsonAsync<QueryResult>("/v1/query", new
+            {
+                question = "Which gas do plants take in from the air to make food by photosynthesis?",
+                choices = new[] { "oxygen", "carbon dioxide", "helium", "neon" },
+                documents,
+                mode,
+                drafts = 3,
+            });
+
+            Assert.Equal("(B) carbon dioxide", result.Answer);
+            Assert.EndsWith("Options: (A) oxygen (B) carbon dioxide (C) helium (D) neon", result.Question);
+        }
+    }
+
+    [Fact]
     public async Task The_openapi_document_describes_the_endpoints()
     {
         var document = await gateway.Client.GetFromJsonAsync<JsonElement>("/openapi/v1.json");

@@ -2,6 +2,7 @@ using System.Numerics.Tensors;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Models.Extractive;
 using Orleans.SpecRag.Tests.Support;
+using Orleans.SpecRag.Verification;
 
 namespace Orleans.SpecRag.Tests.Unit;
 
@@ -29,47 +30,115 @@ public sealed class ExtractiveModelTests
         Assert.DoesNotContain(draft.Answer, draft.Rationale);
         Assert.DoesNotContain("Bananas", draft.Rationale);
 
-        // ρ_Draft = mean log p over the two rationale sentences + log p(answer), p = σ(10·(cos − 0.35)).
-        var sentences = new[] { draft.Answer }.Concat(SplitRationale(draft.Rationale)).ToArray();
-        var vectors = await Embedder.EmbedAsync([question, .. sentences]);
-        double Cos(int i) => TensorPrimitives.Dot(vectors[0], vectors[i + 1]);
-        var expected = ExtractiveCalibration.LogProbability(Cos(0))
-            + Enumerable.Range(1, sentences.Length - 1).Average(i => ExtractiveCalibration.LogProbability(Cos(i)));
-        Assert.Equal(expected, draft.DraftScore, 5);
+        // ρ_Draft = log p(relevance of the answer's sentence), p = σ(10·(relevance − 0.35)), relevance = cosine + 0.15 ×
+        // the share of the question's names ("france") in the sentence; the rationale claims no probability (log 1).
+        var profile = QuestionProfile.Of(question);
+        var vectors = await Embedder.EmbedAsync([question, draft.Answer]);
+        var relevance = TensorPrimitives.Dot(vectors[0], vectors[1]) + (SentenceRanker.NameWeight * profile.NameCoverage(draft.Answer));
+        Assert.Equal(ExtractiveCalibration.LogProbability(relevance), draft.AnswerLogProb, 5);
+        Assert.Equal(0, draft.RationaleLogProb);
+        Assert.Equal(draft.AnswerLogProb, draft.DraftScore, 9);
         Assert.True(draft.DraftScore < 0);
     }
 
     [Fact]
-    public async Task The_verifier_rewards_agreement_between_drafts_and_support_by_the_rationale()
+    public async Task The_drafter_answers_a_description_question_with_the_phrase_and_gives_the_sentence_as_rationale()
     {
-        var model = new ExtractiveVerifierModel(Embedder);
-        DraftOutput[] drafts =
+        var model = new ExtractiveDraftModel(Embedder);
+        var draft = await model.DraftAsync("What is Henry Feilden's occupation?",
         [
-            new("Paris is the capital of France.", "The French government sits in Paris, its capital city.", -0.5, -0.5),
-            new("The capital of France is Paris.", "Paris has been the seat of the French state for centuries.", -0.5, -0.5),
-            new("Bananas are yellow when ripe.", "Quantum computers use qubits.", -0.5, -0.5),
-        ];
+            new Passage("h", "h", "Henry Feilden (Conservative politician)", "Henry Master Feilden (21 February 1818 – 5 September 1875) was an English Conservative Party politician.", [], 0),
+            new Passage("b", "b", "Bernard Feilden", "Feilden was born in Hampstead, London. He was educated at Bedford School.", [], 0),
+        ]);
 
-        var scores = await model.ScoreAsync("What is the capital of France?", drafts);
-
-        Assert.Equal(3, scores.Count);
-        Assert.All(scores, s => Assert.True(s.SelfConsistency <= 0 && s.SelfReflection <= 0));
-        Assert.True(scores[2].SelfConsistency < scores[0].SelfConsistency && scores[2].SelfConsistency < scores[1].SelfConsistency);
-        Assert.True(scores[2].SelfReflection < scores[0].SelfReflection && scores[2].SelfReflection < scores[1].SelfReflection);
-
-        // ρ_SR = log p(cos(α, β)) exactly.
-        var v = await Embedder.EmbedAsync([drafts[0].Answer, drafts[0].Rationale]);
-        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[1])), scores[0].SelfReflection, 5);
+        Assert.Equal("an English Conservative Party politician", draft.Answer);
+        Assert.StartsWith("Henry Master Feilden (21 February 1818", draft.Rationale);
+        Assert.Contains("h", draft.EvidenceIds!);
     }
 
     [Fact]
-    public async Task A_single_draft_is_judged_against_the_question_only()
+    public async Task A_correct_minority_draft_wins_over_a_majority_of_wrong_look_alikes()
     {
         var model = new ExtractiveVerifierModel(Embedder);
-        var draft = new DraftOutput("Paris is the capital of France.", "It is on the Seine.", -0.5, -0.5);
-        var score = (await model.ScoreAsync("What is the capital of France?", [draft]))[0];
-        var v = await Embedder.EmbedAsync(["What is the capital of France?", draft.Answer]);
-        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[1])), score.SelfConsistency!.Value, 5);
+        const string question = "What is Henry Feilden's occupation?";
+        DraftOutput[] drafts =
+        [
+            new("Bernard Feilden was a British conservation architect.", "Bernard Feilden designed the Trinity United Reformed Church in Norwich. He set up an architectural practice.", -1, -1),
+            new("Bernard Feilden was an architect in Norwich.", "Feilden restored cathedrals. He set up an architectural practice with David Mawson.", -1, -1),
+            new("an English Conservative Party politician", "Henry Master Feilden was an English Conservative Party politician. Henry Feilden sat in the House of Commons for Blackburn.", -1, -1),
+            new("Feilden was an architect who restored cathedrals.", "Bernard Feilden was a British conservation architect. He worked in Norwich.", -1, -1),
+        ];
+
+        var scores = await model.ScoreAsync(question, drafts);
+        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)).ToArray();
+
+        Assert.Equal(2, DraftSelector.SelectBest(combined));
+
+        // Each draft is judged on its own: more look-alikes, or none, do not change its scores.
+        var alone = (await model.ScoreAsync(question, [drafts[2]]))[0];
+        Assert.Equal(scores[2].SelfConsistency!.Value, alone.SelfConsistency!.Value, 6);
+        Assert.Equal(scores[2].SelfReflection, alone.SelfReflection, 6);
+    }
+
+    [Fact]
+    public async Task Self_consistency_and_self_reflection_follow_their_documented_definitions()
+    {
+        var model = new ExtractiveVerifierModel(Embedder);
+        const string question = "What is the capital of France?";
+        var draft = new DraftOutput("Paris is the capital of France.", "The French government sits in Paris.", -0.5, -0.5);
+        var score = (await model.ScoreAsync(question, [draft]))[0];
+
+        // ρ_SC = log p(cos(Q, α ⊕ β) + 0.3 · names(α ⊕ β)); ρ_SR = log ½(1 + p(the same of β′)), β′ = β without α's words; p at midpoint 0.8.
+        var profile = QuestionProfile.Of(question);
+        var joined = $"{draft.Answer} {draft.Rationale}";
+        const string remainder = "The French government sits in Paris";
+        var v = await Embedder.EmbedAsync([question, joined, remainder]);
+        Assert.Equal(1.0, profile.NameCoverage(joined));
+        Assert.Equal(0.0, profile.NameCoverage(remainder));
+        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[1]) + ExtractiveVerifierModel.NameWeight, 0.8), score.SelfConsistency!.Value, 5);
+        Assert.Equal(Math.Log(0.5 * (1 + Math.Exp(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[2]), 0.8)))), score.SelfReflection, 5);
+
+        // A rationale that only repeats the answer proves nothing: p = ½.
+        var echo = (await model.ScoreAsync(question, [new DraftOutput("Paris is the capital of France.", "Paris is the capital of France.", -0.5, -0.5)]))[0];
+        Assert.Equal(Math.Log(0.5), echo.SelfReflection, 9);
+    }
+
+    [Fact]
+    public async Task A_multiple_choice_question_is_answered_with_the_option_its_passages_support()
+    {
+        const string question = "Which gas do plants take in from the air to make food by photosynthesis? (A) oxygen (B) carbon dioxide (C) helium (D) neon";
+        Passage[] passages =
+        [
+            P("p", "During photosynthesis, plants take in carbon dioxide from the air through their leaves. Using sunlight, they turn carbon dioxide and water into glucose."),
+            P("q", "Helium is a noble gas. It is lighter than air and is used to fill balloons."),
+        ];
+
+        var draft = await new ExtractiveDraftModel(Embedder).DraftAsync(question, passages);
+        var standard = await new ExtractiveVerifierModel(Embedder).AnswerAsync(question, passages);
+
+        Assert.Equal("(B) carbon dioxide", draft.Answer);
+        Assert.Equal("(B) carbon dioxide", standard.Answer);
+        Assert.Contains("carbon dioxide", draft.Rationale);
+        Assert.True(draft.DraftScore < 0);
+    }
+
+    [Fact]
+    public async Task The_verifier_prefers_the_option_draft_whose_rationale_supports_it_and_rejects_one_that_names_no_option()
+    {
+        var model = new ExtractiveVerifierModel(Embedder);
+        const string question = "Which gas do plants take in from the air to make food by photosynthesis? (A) oxygen (B) carbon dioxide (C) helium (D) neon";
+        DraftOutput[] drafts =
+        [
+            new("(C) helium", "Helium is a noble gas used to fill balloons.", -1, -1),
+            new("(B) carbon dioxide", "During photosynthesis, plants take in carbon dioxide from the air through their leaves.", -1, -1),
+            new("Plants are green.", "Leaves hold chlorophyll.", -1, -1),
+        ];
+
+        var scores = await model.ScoreAsync(question, drafts);
+        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)).ToArray();
+
+        Assert.Equal(1, DraftSelector.SelectBest(combined));
+        Assert.True(combined[2].Total < combined[0].Total);
     }
 
     [Fact]
@@ -85,6 +154,4 @@ public sealed class ExtractiveModelTests
         Assert.Contains("Leonardo da Vinci", answer.Answer);
         Assert.Contains("x", answer.EvidenceIds!);
     }
-
-    private static IEnumerable<string> SplitRationale(string rationale) => Text.SentenceSplitter.Split(rationale);
 }

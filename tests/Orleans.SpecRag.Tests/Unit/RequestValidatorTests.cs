@@ -55,8 +55,42 @@ public sealed class RequestValidatorTests
     public void Empty_documents_list_is_reported() => AssertInvalid(Body(documents: []), "documents");
 
     [Fact]
-    public void Document_without_text_is_reported_with_its_position() =>
-        AssertInvalid(Body(documents: [new DocumentBody("a", null, "text", null), new DocumentBody("b", null, " ", null)]), "documents[1].text");
+    public void A_document_without_text_stands_for_its_title_and_one_with_neither_is_skipped_and_named()
+    {
+        var request = RequestValidator.Validate(Body(documents:
+        [
+            new DocumentBody("a", null, "text", null),
+            new DocumentBody("b", "Category:American jockeys", " ", null),
+            new DocumentBody("c", null, "", null),
+            new DocumentBody(null, " ", null, null),
+        ])).Value!;
+
+        Assert.Equal(["a", "b"], request.Documents!.Select(d => d.Id));
+        Assert.Equal("Category:American jockeys", request.Documents![1].Text);
+        Assert.Equal(["c", "documents[3]"], request.SkippedDocuments);
+    }
+
+    [Fact]
+    public void Documents_of_which_none_has_text_or_title_are_reported() =>
+        AssertInvalid(Body(documents: [new DocumentBody("a", null, " ", null), new DocumentBody("b", "", null, null)]), "documents");
+
+    [Fact]
+    public void Choices_are_written_into_the_question_as_labelled_options()
+    {
+        var request = RequestValidator.Validate(Body() with { Question = "Which gas do plants absorb?", Choices = ["oxygen", "carbon dioxide"] }).Value!;
+        Assert.Equal("Which gas do plants absorb? Options: (A) oxygen (B) carbon dioxide", request.Question);
+        AssertInvalid(Body() with { Choices = ["only one"] }, "choices");
+        AssertInvalid(Body() with { Choices = ["a", " "] }, "choices");
+    }
+
+    [Fact]
+    public void Sampling_is_parsed_and_an_unknown_one_is_reported()
+    {
+        Assert.Null(RequestValidator.Validate(Body()).Value!.Sampling);
+        Assert.Equal(SubsetSampling.Paper, RequestValidator.Validate(Body() with { Sampling = "Paper" }).Value!.Sampling);
+        AssertInvalid(Body() with { Sampling = "1" }, "sampling");
+        AssertInvalid(Body() with { Sampling = "greedy" }, "sampling");
+    }
 
     [Fact]
     public void Ingestion_requires_ids_and_rejects_duplicates()

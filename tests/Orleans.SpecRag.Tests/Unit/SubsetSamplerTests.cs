@@ -62,3 +62,53 @@ public sealed class SubsetSamplerTests
         Assert.Throws<ArgumentException>(() => SubsetSampler.Sample([[0], []], 1, 0));
     }
 }
+
+public sealed class CoverageSamplingTests
+{
+    [Fact]
+    public void Balanced_clusters_are_covered_completely_before_any_passage_repeats()
+    {
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]];
+
+        var subsets = SubsetSampler.Cover(clusters, count: 5, seed: 0);
+
+        Assert.Equal(5, subsets.Count);
+        Assert.Equal(Enumerable.Range(0, 10), subsets.SelectMany(s => s).Order());
+        Assert.Equal([0, 1], subsets[0]);
+    }
+
+    [Fact]
+    public void The_best_ranked_passages_of_a_large_cluster_are_the_ones_covered()
+    {
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[9, 0, 1, 2, 3, 5, 6, 8], [7, 4]];
+
+        var subsets = SubsetSampler.Cover(clusters, count: 5, seed: 0);
+
+        Assert.Equal(5, subsets.Select(s => string.Join(',', s)).Distinct().Count());
+        Assert.Equal([0, 1, 2, 3, 5], subsets.Select(s => s[0]).Order());
+        Assert.Equal([0, 4], subsets[0]);
+        Assert.All(subsets, s => Assert.Contains(s[1], new[] { 4, 7 }));
+    }
+
+    [Fact]
+    public void Small_clusters_still_give_distinct_subsets_and_never_more_than_exist()
+    {
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1], [2, 3]];
+
+        var subsets = SubsetSampler.Cover(clusters, count: 5, seed: 0);
+
+        Assert.Equal(4, subsets.Count);
+        Assert.Equal(4, subsets.Select(s => string.Join(',', s)).Distinct().Count());
+        Assert.Equal(Enumerable.Range(0, 4), subsets.Take(2).SelectMany(s => s).Order());
+    }
+
+    [Fact]
+    public void Coverage_sees_more_passages_than_random_subsets_on_uneven_clusters()
+    {
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9]];
+        var covered = SubsetSampler.Cover(clusters, 5, seed: 3).SelectMany(s => s).Distinct().Count();
+        var random = Enumerable.Range(0, 20).Average(seed => SubsetSampler.Sample(clusters, 5, seed).SelectMany(s => s).Distinct().Count());
+        Assert.Equal(8, covered);
+        Assert.True(random < covered, $"random subsets saw {random:F1} passages on average");
+    }
+}

@@ -3,31 +3,39 @@ using Orleans.SpecRag.Text;
 
 namespace Orleans.SpecRag.Models.Extractive;
 
-/// <summary>A sentence of a passage with its cosine similarity to the question.</summary>
-public sealed record RankedSentence(string Text, string PassageId, int PassageOrder, int Position, double Similarity);
+/// <summary>A sentence of a passage with its cosine similarity to the question and its relevance (see <see cref="SentenceRanker"/>).</summary>
+public sealed record RankedSentence(string Text, string PassageId, int PassageOrder, int Position, double Similarity, double Relevance, float[] Vector);
 
 /// <summary>
-/// Ranks the sentences of some passages against a question with the embedder. Shared by the extractive
-/// drafter (one subset) and the extractive verifier's standard mode (all retrieved passages).
+/// Ranks the sentences of some passages against a question. Relevance is the cosine similarity of the sentence to the
+/// question plus <see cref="NameWeight"/> times the share of the question's names found in the sentence or its
+/// passage's title: MiniLM alone rates "Feilden was born in Hampstead" (Bernard Feilden's article) as close to
+/// "What is Henry Feilden's occupation?" as a sentence about Henry Feilden. Shared by the extractive drafter (one
+/// subset) and standard mode (all retrieved passages), so both rank alike.
 /// </summary>
 public sealed class SentenceRanker(IEmbedder embedder)
 {
-    /// <summary>Sentences shorter than this are headings or fragments; they are only used when nothing else exists.</summary>
+    /// <summary>Sentences shorter than this are headings or fragments; they are only used when nothing else exists, or when they are a whole passage.</summary>
     public const int MinWords = 4;
 
-    public async Task<IReadOnlyList<RankedSentence>> RankAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    /// <summary>Tuned on the PopQA dev slice: 0.15 raised standard-mode accuracy from 64 % to 70 %; 0.3 gave the same.</summary>
+    public const double NameWeight = 0.15;
+
+    public async Task<IReadOnlyList<RankedSentence>> RankAsync(QuestionProfile question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
     {
-        var candidates = new List<(string Text, string PassageId, int PassageOrder, int Position)>();
+        var candidates = new List<(string Text, string PassageId, int PassageOrder, int Position, string? Title)>();
         for (var p = 0; p < passages.Count; p++)
         {
             var sentences = SentenceSplitter.Split(passages[p].Text);
             for (var s = 0; s < sentences.Count; s++)
             {
-                candidates.Add((sentences[s], passages[p].Id, p, s));
+                candidates.Add((sentences[s], passages[p].Id, p, s, passages[p].Title));
             }
         }
 
-        var substantial = candidates.Where(c => SentenceSplitter.CountWords(c.Text) >= MinWords).ToList();
+        // A passage that is one short text (a title-only passage such as "Category:American jockeys") is not a fragment.
+        var single = candidates.GroupBy(c => c.PassageOrder).Where(g => g.Count() == 1).Select(g => g.Key).ToHashSet();
+        var substantial = candidates.Where(c => SentenceSplitter.CountWords(c.Text) >= MinWords || single.Contains(c.PassageOrder)).ToList();
         if (substantial.Count > 0)
         {
             candidates = substantial;
@@ -38,39 +46,18 @@ public sealed class SentenceRanker(IEmbedder embedder)
             return [];
         }
 
-        var vectors = await embedder.EmbedAsync([question, .. candidates.Select(c => c.Text)], cancellationToken);
+        var vectors = await embedder.EmbedAsync([question.Stem, .. candidates.Select(c => c.Text)], cancellationToken);
         var questionVector = vectors[0];
         return candidates
-            .Select((c, i) => new RankedSentence(c.Text, c.PassageId, c.PassageOrder, c.Position, TensorPrimitives.Dot(questionVector, vectors[i + 1])))
-            .OrderByDescending(r => r.Similarity)
+            .Select((c, i) =>
+            {
+                double similarity = TensorPrimitives.Dot(questionVector, vectors[i + 1]);
+                var relevance = similarity + (NameWeight * question.NameCoverage($"{c.Title} {c.Text}"));
+                return new RankedSentence(c.Text, c.PassageId, c.PassageOrder, c.Position, similarity, relevance, vectors[i + 1]);
+            })
+            .OrderByDescending(r => r.Relevance)
             .ThenBy(r => r.PassageOrder)
             .ThenBy(r => r.Position)
             .ToArray();
-    }
-
-    /// <summary>
-    /// α = the best sentence; β = the next <paramref name="rationaleSentences"/> best, in reading order.
-    /// ρ_Draft = log P(β) + log P(α), with P from <see cref="ExtractiveCalibration"/> and log P(β) the mean
-    /// over β's sentences (so it does not depend on how many sentences β has).
-    /// </summary>
-    public static DraftOutput Compose(IReadOnlyList<RankedSentence> ranked, int rationaleSentences)
-    {
-        if (ranked.Count == 0)
-        {
-            throw new InvalidOperationException("The passages contain no text to draft from.");
-        }
-
-        var answer = ranked[0];
-        var support = ranked.Skip(1).Take(rationaleSentences).ToArray();
-        if (support.Length == 0)
-        {
-            support = [answer];
-        }
-
-        var rationale = string.Join(' ', support.OrderBy(s => s.PassageOrder).ThenBy(s => s.Position).Select(s => s.Text));
-        var logRationale = support.Average(s => ExtractiveCalibration.LogProbability(s.Similarity));
-        var logAnswer = ExtractiveCalibration.LogProbability(answer.Similarity);
-        var evidence = new[] { answer }.Concat(support).Select(s => s.PassageId).Distinct().ToArray();
-        return new DraftOutput(answer.Text, rationale, logRationale, logAnswer) { EvidenceIds = evidence };
     }
 }

@@ -1,0 +1,123 @@
+using System.Numerics.Tensors;
+
+namespace Orleans.SpecRag.Models.Extractive;
+
+/// <summary>
+/// Writes an extractive draft from some passages; the drafter uses it on its subset, standard mode on all retrieved
+/// passages, so the two modes answer alike and their comparison is fair.
+/// <list type="bullet">
+/// <item>An open question: α is the most relevant sentence, or its <see cref="AnswerSpan"/> when the question asks for
+/// a description; β is that sentence (when α is a span of it) and the next most relevant ones, in reading order.</item>
+/// <item>A multiple-choice question: α is the option the passages support best, stated as "(label) text"; β is the
+/// sentences that support it (<see cref="OptionSupport"/>); ρ_Draft = log softmax(support / 0.1)[α].</item>
+/// </list>
+/// </summary>
+public sealed class ExtractiveAnswerer(IEmbedder embedder)
+{
+    /// <summary>Sentences in a rationale.</summary>
+    public const int RationaleSentences = 2;
+
+    private readonly SentenceRanker _ranker = new(embedder);
+
+    public async Task<DraftOutput> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
+    {
+        var profile = QuestionProfile.Of(question);
+        var ranked = await _ranker.RankAsync(profile, passages, cancellationToken);
+        if (ranked.Count == 0)
+        {
+            throw new InvalidOperationException("The passages contain no text to draft from.");
+        }
+
+        return profile.IsMultipleChoice
+            ? await ChooseOptionAsync(profile, ranked, cancellationToken)
+            : Compose(profile, ranked);
+    }
+
+    /// <summary>
+    /// ρ_Draft: log P(α | Q, δ, β) = log p(relevance of the sentence α rests on), with p from
+    /// <see cref="ExtractiveCalibration"/>; log P(β | Q, δ) = 0, because β is read off the same ranking
+    /// deterministically and the drafter claims no separate probability for it. (Averaging the relevance of β's other
+    /// sentences in, as an earlier version did, made selection worse: on PopQA dev the draft score alone chose a right
+    /// draft for 48 % of questions that way, 68 % from the answer's sentence alone.)
+    /// </summary>
+    public static DraftOutput Compose(QuestionProfile question, IReadOnlyList<RankedSentence> ranked)
+    {
+        var best = ranked[0];
+        var span = AnswerSpan.Extract(best.Text, question);
+        var others = ranked.Skip(1).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
+        var rationaleSentences = (span is null ? others : [best, .. others])
+            .OrderBy(s => s.PassageOrder).ThenBy(s => s.Position).ToArray();
+        if (rationaleSentences.Length == 0)
+        {
+            rationaleSentences = [best];
+        }
+
+        var logAnswer = ExtractiveCalibration.LogProbability(best.Relevance);
+        var evidence = new[] { best }.Concat(others).Select(s => s.PassageId).Distinct().ToArray();
+        return new DraftOutput(span ?? best.Text, string.Join(' ', rationaleSentences.Select(s => s.Text)), RationaleLogProb: 0, logAnswer) { EvidenceIds = evidence };
+    }
+
+    private async Task<DraftOutput> ChooseOptionAsync(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, CancellationToken cancellationToken)
+    {
+        var statements = await embedder.EmbedAsync(question.Options.Select(o => OptionSupport.Statement(question, o)).ToArray(), cancellationToken);
+        var support = question.Options
+            .Select((option, i) => OptionSupport.Measure(statements[i], ranked.Select(s => (s.Text, s.Vector)).ToArray()))
+            .ToArray();
+        var chosen = Enumerable.Range(0, support.Length).MaxBy(i => support[i].Score);
+        var evidence = support[chosen].Sentences.Select(i => ranked[i]).ToArray();
+        var rationale = string.Join(' ', evidence.OrderBy(s => s.PassageOrder).ThenBy(s => s.Position).Select(s => s.Text));
+        var logAnswer = OptionSupport.LogShare(support.Select(s => s.Score).ToArray(), chosen, OptionSupport.DraftTemperature);
+        // As for open questions, β is read off the ranking and claims no probability of its own. Counting the absolute
+        // support here as well (the verifier's ρ_SR already does) let confident but misled subsets win: ARC dev 42 % against 46 %.
+        return new DraftOutput(question.Options[chosen].AsAnswer, rationale, RationaleLogProb: 0, logAnswer)
+        {
+            EvidenceIds = evidence.Select(s => s.PassageId).Distinct().ToArray(),
+        };
+    }
+}
+
+/// <summary>
+/// How strongly some sentences support an option of a multiple-choice question: the mean cosine similarity of the
+/// best <see cref="SupportingSentences"/> sentences to the statement "‹stem› ‹option›". On the ARC-Challenge dev slice
+/// this chose the key for 46 % of questions over all ten passages, against 38 % for the single best sentence and 22 %
+/// for the option's similarity to the question alone (no passages).
+/// </summary>
+public static class OptionSupport
+{
+    public const int SupportingSentences = 2;
+
+    /// <summary>Softmax temperature turning the support of each option into a probability of each (the verifier's, over all rationales).</summary>
+    public const double Temperature = 0.02;
+
+    /// <summary>
+    /// The drafter's temperature: two passages are weak evidence, so its share is softer; at the verifier's 0.02 a
+    /// draft from a misleading subset was so sure of itself that it outvoted the pooled evidence (ARC dev: 40 % against 46 %).
+    /// </summary>
+    public const double DraftTemperature = 0.1;
+
+    /// <summary>The last sentence of the stem (the actual question, after any scenario) followed by the option.</summary>
+    public static string Statement(QuestionProfile question, Text.AnswerOption option)
+    {
+        var sentences = Text.SentenceSplitter.Split(question.Stem);
+        var ask = sentences.Count > 0 ? sentences[^1] : question.Stem;
+        return $"{ask} {option.Text}";
+    }
+
+    public static (double Score, int[] Sentences) Measure(float[] statement, IReadOnlyList<(string Text, float[] Vector)> sentences)
+    {
+        var best = sentences
+            .Select((s, i) => (Index: i, Cosine: (double)TensorPrimitives.Dot(statement, s.Vector)))
+            .OrderByDescending(s => s.Cosine)
+            .Take(SupportingSentences)
+            .ToArray();
+        return best.Length == 0 ? (0, []) : (best.Average(s => s.Cosine), best.Select(s => s.Index).ToArray());
+    }
+
+    /// <summary>log softmax(scores / T)[index].</summary>
+    public static double LogShare(IReadOnlyList<double> scores, int index, double temperature = Temperature)
+    {
+        var max = scores.Max();
+        var logSum = Math.Log(scores.Sum(s => Math.Exp((s - max) / temperature)));
+        return Math.Min(0, ((scores[index] - max) / temperature) - logSum);
+    }
+}

@@ -1,0 +1,80 @@
+using System.Text.RegularExpressions;
+using Orleans.SpecRag.Text;
+
+namespace Orleans.SpecRag.Models.Extractive;
+
+/// <summary>
+/// What the extractive models read from a question before they look at any text: the stem and the options it lists,
+/// the names it asks about (its capitalised words after the first, e.g. "henry" and "feilden" in "What is Henry
+/// Feilden's occupation?"), and whether it asks for a description of one of them, which a short span can answer.
+/// </summary>
+public sealed partial class QuestionProfile
+{
+    private static readonly HashSet<string> QuestionWords = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "what", "who", "whom", "whose", "which", "when", "where", "why", "how", "is", "are", "was", "were", "do", "does", "did",
+        "the", "a", "an", "in", "of", "on", "at", "for", "to", "from", "by", "and", "or", "name", "list", "options", "choices",
+    };
+
+    private QuestionProfile(string question, ParsedQuestion parsed)
+    {
+        Question = question;
+        Stem = parsed.Stem;
+        Options = parsed.Options;
+        var words = NameWord().Matches(Stem).Select(m => m.Value).ToArray();
+        Names = words.Skip(1)
+            .Where(w => char.IsUpper(w[0]) && !QuestionWords.Contains(w))
+            .SelectMany(Terms)
+            .Where(t => t.Length > 1)
+            .ToHashSet(StringComparer.Ordinal);
+        AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
+    }
+
+    public string Question { get; }
+
+    /// <summary>The question without its option list.</summary>
+    public string Stem { get; }
+
+    public IReadOnlyList<AnswerOption> Options { get; }
+
+    public bool IsMultipleChoice => Options.Count >= 2;
+
+    /// <summary>Lower-case tokens of the names the question mentions.</summary>
+    public IReadOnlySet<string> Names { get; }
+
+    /// <summary>"Who was X?", "What is X's occupation?": the answer is what the text says X is, a phrase rather than a sentence.</summary>
+    public bool AsksForDescription { get; }
+
+    public static QuestionProfile Of(string question) => new(question, AnswerOptions.Parse(question));
+
+    /// <summary>The share of the question's name tokens that occur in the text (0 when the question names nothing).</summary>
+    public double NameCoverage(string text)
+    {
+        if (Names.Count == 0)
+        {
+            return 0;
+        }
+
+        var terms = Terms(text).ToHashSet(StringComparer.Ordinal);
+        return Names.Count(terms.Contains) / (double)Names.Count;
+    }
+
+    /// <summary>Lower-case words and numbers, a trailing possessive 's removed.</summary>
+    public static IEnumerable<string> Terms(string text) =>
+        Term().Matches(text).Select(m => Possessive().Replace(m.Value.ToLowerInvariant(), string.Empty));
+
+    [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’.\-]*")]
+    private static partial Regex NameWord();
+
+    [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’]*|\p{N}+")]
+    private static partial Regex Term();
+
+    [GeneratedRegex(@"['’]s?$")]
+    private static partial Regex Possessive();
+
+    [GeneratedRegex(@"^(?i:what|who)\s+(?i:is|was|are|were)\b")]
+    private static partial Regex DescriptionQuestion();
+
+    [GeneratedRegex(@"(?i)\b(when|where|how many|how much|what year|which year|date|born|died|located)\b")]
+    private static partial Regex NotADescription();
+}
