@@ -3,10 +3,12 @@ using System.Text.Json.Serialization;
 using Orleans.SpecRag.Gateway.Apis;
 using Orleans.SpecRag.Gateway.DemoCorpus;
 using Orleans.SpecRag.Gateway.Health;
+using Orleans.SpecRag.Gateway.Hosting;
 using Orleans.SpecRag.Gateway.Limits;
 using Orleans.SpecRag.Gateway.Problems;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.ServiceDefaults;
+using Scalar.AspNetCore;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults();
@@ -50,6 +52,7 @@ builder.Services.Configure<DemoCorpusOptions>(builder.Configuration.GetSection("
 builder.Services.AddSingleton<DemoCorpusSeeder>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoCorpusSeeder>());
 builder.Services.AddHealthChecks().AddCheck<DemoCorpusSeeder>("demo-corpus", tags: [ServiceDefaultsExtensions.ReadyTag]);
+builder.Services.AddHostedService<StartupBanner>();
 
 var app = builder.Build();
 
@@ -65,6 +68,7 @@ app.UseAuthorization();
 app.UseRateLimiter();
 
 app.MapOpenApi();
+app.MapScalarApiReference(); // The API reference at /scalar/v1, from the OpenAPI document above.
 app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapCollectionsApi();

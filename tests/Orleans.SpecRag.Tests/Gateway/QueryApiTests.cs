@@ -18,6 +18,7 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
         Assert.Equal("extractive/all-MiniLM-L6-v2", result.Models.Drafter);
         Assert.Equal("extractive/all-MiniLM-L6-v2", result.Models.Verifier);
         Assert.Matches("^[0-9a-f]{32}$", result.TraceId!);
+        Assert.Equal(SubsetSampling.Coverage, result.Sampling);
 
         // Extractive means the answer is a sentence of the indexed docs, cited from the selected draft's passages.
         var corpus = DemoCorpusSeeder.LoadMarkdown(Path.Combine(AppContext.BaseDirectory, "docs"));
@@ -118,6 +119,20 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
 
         Assert.Equal(["2", "documents[3]"], result.SkippedDocuments);
         Assert.Equal(["1", "3"], result.Drafts.SelectMany(d => d.DocumentIds).Distinct().Order());
+    }
+
+    [Fact]
+    public async Task Coverage_subsets_see_every_passage_the_paper_sampling_can_miss()
+    {
+        var documents = Enumerable.Range(1, 10).Select(i => new { id = $"d{i}", text = $"Passage number {i} is about river {i} and its bridges." }).ToArray();
+
+        var coverage = await gateway.PostJsonAsync<QueryResult>("/v1/query", new { question = "Which river has bridges?", documents });
+        var paper = await gateway.PostJsonAsync<QueryResult>("/v1/query", new { question = "Which river has bridges?", documents, sampling = "paper" });
+
+        Assert.Equal(SubsetSampling.Coverage, coverage.Sampling);
+        Assert.Equal(SubsetSampling.Paper, paper.Sampling);
+        Assert.Contains("d1", coverage.Drafts.Single(d => d.Index == 0).DocumentIds);
+        Assert.True(coverage.Drafts.SelectMany(d => d.DocumentIds).Distinct().Count() >= paper.Drafts.SelectMany(d => d.DocumentIds).Distinct().Count());
     }
 
     [Fact]

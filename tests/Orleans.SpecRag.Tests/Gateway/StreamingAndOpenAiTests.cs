@@ -57,6 +57,26 @@ public sealed class StreamingAndOpenAiTests(GatewayFactory gateway) : IClassFixt
     }
 
     [Fact]
+    public async Task A_chat_request_with_choices_is_answered_with_an_option()
+    {
+        var response = await gateway.Client.PostAsJsonAsync("/v1/chat/completions", new
+        {
+            model = "speculative-rag",
+            messages = new[] { new { role = "user", content = "Which gas do plants take in from the air to make food by photosynthesis?" } },
+            choices = new[] { "oxygen", "carbon dioxide", "helium", "neon" },
+            documents = new object[]
+            {
+                new { id = "p", text = "During photosynthesis, plants take in carbon dioxide from the air through their leaves. Using sunlight, they turn carbon dioxide and water into glucose." },
+                new { id = "q", text = "Helium is a noble gas. It is lighter than air and is used to fill balloons." },
+            },
+        });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("(B) carbon dioxide", body.GetProperty("speculative_rag").GetProperty("answer").GetString());
+    }
+
+    [Fact]
     public async Task The_chat_completion_carries_the_full_speculative_result_and_the_raw_stream_ends_in_done()
     {
         var response = await gateway.Client.PostAsJsonAsync("/v1/chat/completions", new
