@@ -53,6 +53,8 @@ builder.Services.AddSingleton<DemoCorpusSeeder>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoCorpusSeeder>());
 builder.Services.AddHealthChecks().AddCheck<DemoCorpusSeeder>("demo-corpus", tags: [ServiceDefaultsExtensions.ReadyTag]);
 builder.Services.AddHostedService<StartupBanner>();
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton<Orleans.SpecRag.Gateway.Files.IngestionJobs>();
 
 var app = builder.Build();
 
@@ -72,6 +74,7 @@ app.MapScalarApiReference(); // The API reference at /scalar/v1, from the OpenAP
 app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapCollectionsApi();
+app.MapFilesApi();
 app.MapClusterApi();
 app.MapOpenAiApi();
 

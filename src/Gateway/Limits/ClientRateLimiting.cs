@@ -77,6 +77,12 @@ public sealed class BodyLimits
     /// <summary>Ingestion batches (up to 1,000 documents).</summary>
     public long IngestBytes { get; set; } = 64 * 1024 * 1024;
 
+    /// <summary>A file upload request (<c>POST /v1/collections/{name}/files</c>), all files together.</summary>
+    public long UploadBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>One uploaded file; a larger one fails with its own error while the others are ingested.</summary>
+    public long FileBytes { get; set; } = 64L * 1024 * 1024;
+
     public static BodyLimits From(IConfiguration configuration) =>
         configuration.GetSection("SpecRag:Limits").Get<BodyLimits>() ?? new BodyLimits();
 }

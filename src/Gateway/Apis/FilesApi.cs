@@ -1,0 +1,233 @@
+using System.Net.ServerSentEvents;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Orleans.SpecRag.Gateway.Files;
+using Orleans.SpecRag.Gateway.Limits;
+using Orleans.SpecRag.ServiceDefaults;
+
+namespace Orleans.SpecRag.Gateway.Apis;
+
+/// <summary>
+/// Files in: <c>POST /v1/collections/{name}/files</c> takes a multipart form with one or more files in the field
+/// <c>files</c> (Markdown, text, HTML, PDF, Word), answers 202 with a job at once, and ingests in the background; the
+/// job reports every file's outcome (<c>GET …/jobs/{id}</c>, or as server-sent events at <c>…/jobs/{id}/events</c>).
+/// A file that is unreadable, unsupported or too large fails on its own; the others are ingested.
+/// </summary>
+public static class FilesApi
+{
+    public const string FilesField = "files";
+
+    /// <summary>Documents sent to the collection per call.</summary>
+    public const int BatchDocuments = 200;
+
+    public static IEndpointRouteBuilder MapFilesApi(this IEndpointRouteBuilder app)
+    {
+        var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
+        var environment = app.ServiceProvider.GetRequiredService<IWebHostEnvironment>();
+        var limits = BodyLimits.From(configuration);
+        var api = app.MapGroup("/v1/collections").WithTags("Collections")
+            .RequireRateLimiting(ClientRateLimiting.Policy);
+
+        api.MapPost("/{name}/files", UploadAsync)
+            .RequireOperator(environment, configuration)
+            .DisableAntiforgery()
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(limits.UploadBytes))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = limits.UploadBytes })
+            .WithName("UploadFiles")
+            .WithSummary("Ingest files (.md, .txt, .html, .pdf, .docx) sent as multipart form field 'files'; returns a job. With ?wait=true, answers when the job ends.")
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
+
+        api.MapGet("/{name}/jobs/{id}", GetJob)
+            .RequireOperator(environment, configuration)
+            .WithName("GetIngestionJob")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        api.MapGet("/{name}/jobs/{id}/events", WatchJob)
+            .RequireOperator(environment, configuration)
+            .WithName("WatchIngestionJob")
+            .WithSummary("The job as server-sent events: a 'progress' event on every change, then 'completed'.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
+        return app;
+    }
+
+    public static async Task<Results<Accepted<IngestionJob>, Ok<IngestionJob>, ValidationProblem, ProblemHttpResult>> UploadAsync(
+        string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, IConfiguration configuration,
+        IHostApplicationLifetime lifetime, ILogger<IngestionJobs> logger, CancellationToken cancellationToken)
+    {
+        if (!Validation.RequestValidator.IsValidCollectionName(name))
+        {
+            return CollectionsApi.InvalidName(name);
+        }
+
+        if (!request.HasFormContentType || request.ContentType?.StartsWith("multipart/form-data", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            return TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type",
+                detail: $"Send files as multipart/form-data in the field '{FilesField}', not '{request.ContentType ?? "nothing"}'.");
+        }
+
+        var form = await request.ReadFormAsync(cancellationToken);
+        var files = form.Files.GetFiles(FilesField);
+        if (files.Count == 0)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                [FilesField] = [$"Send one or more files in the multipart field '{FilesField}' ({string.Join(", ", FileText.SupportedExtensions)})."],
+            }, title: "No files");
+        }
+
+        // The form's files are gone when the request ends; the job reads its own copies.
+        var limits = BodyLimits.From(configuration);
+        var folder = Directory.CreateTempSubdirectory("specrag-upload-").FullName;
+        var staged = new List<(FileOutcome Outcome, string? Path)>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            var file = files[i];
+            var fileName = FileName(file.FileName, i);
+            if (file.Length > limits.FileBytes)
+            {
+                staged.Add((new FileOutcome(fileName, file.Length, FileOutcome.Failed, 0, 0,
+                    $"The file is {Megabytes(file.Length)}; at most {Megabytes(limits.FileBytes)} per file (SpecRag:Limits:FileBytes)."), null));
+                continue;
+            }
+
+            if (!FileText.IsSupported(fileName))
+            {
+                staged.Add((new FileOutcome(fileName, file.Length, FileOutcome.Failed, 0, 0,
+                    $"'{Path.GetExtension(fileName)}' files are not supported; send {string.Join(", ", FileText.SupportedExtensions)}."), null));
+                continue;
+            }
+
+            var path = Path.Combine(folder, $"{i}.upload");
+            await using (var target = File.Create(path))
+            {
+                await file.CopyToAsync(target, cancellationToken);
+            }
+
+            staged.Add((new FileOutcome(fileName, file.Length, FileOutcome.Pending, 0, 0, null), path));
+        }
+
+        var job = jobs.Start(name, staged.Select(s => s.Outcome).ToArray());
+        job.Update(j => Progress(j));
+        _ = Task.Run(() => RunAsync(job, grains.GetGrain<ICollectionGrain>(name), staged, folder, logger, lifetime.ApplicationStopping), CancellationToken.None);
+
+        if (wait == true)
+        {
+            var done = await job.Completion.WaitAsync(cancellationToken);
+            return TypedResults.Ok(done);
+        }
+
+        return TypedResults.Accepted($"/v1/collections/{Uri.EscapeDataString(name)}/jobs/{job.Current.Id}", job.Current);
+    }
+
+    public static Results<Ok<IngestionJob>, ProblemHttpResult> GetJob(string name, string id, IngestionJobs jobs) =>
+        jobs.Find(name, id) is { } job ? TypedResults.Ok(job.Current) : JobNotFound(name, id);
+
+    public static Results<ServerSentEventsResult<IngestionJob>, ProblemHttpResult> WatchJob(string name, string id, IngestionJobs jobs, CancellationToken cancellationToken) =>
+        jobs.Find(name, id) is { } job
+            ? TypedResults.ServerSentEvents(Events(job, cancellationToken))
+            : JobNotFound(name, id);
+
+    private static async IAsyncEnumerable<SseItem<IngestionJob>> Events(IngestionJobs.Entry job, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var snapshot in job.WatchAsync(cancellationToken))
+        {
+            yield return new SseItem<IngestionJob>(snapshot, snapshot.Status == IngestionJob.Running ? "progress" : "completed");
+        }
+    }
+
+    private static async Task RunAsync(IngestionJobs.Entry job, ICollectionGrain collection, IReadOnlyList<(FileOutcome Outcome, string? Path)> staged,
+        string folder, ILogger logger, CancellationToken stopping)
+    {
+        try
+        {
+            for (var i = 0; i < staged.Count; i++)
+            {
+                if (staged[i].Path is not { } path)
+                {
+                    continue;
+                }
+
+                var index = i;
+                var outcome = staged[i].Outcome;
+                try
+                {
+                    IReadOnlyList<IngestDocument> documents;
+                    await using (var stream = File.OpenRead(path))
+                    {
+                        documents = FileDocuments.From(outcome.Name, FileText.Extract(outcome.Name, stream));
+                    }
+
+                    var passages = 0;
+                    foreach (var batch in documents.Chunk(BatchDocuments))
+                    {
+                        stopping.ThrowIfCancellationRequested();
+                        passages += (await collection.UpsertAsync(batch)).Passages;
+                    }
+
+                    outcome = outcome with { Status = FileOutcome.Ingested, Documents = documents.Count, Passages = passages };
+                }
+                catch (UnreadableFileException ex)
+                {
+                    outcome = outcome with { Status = FileOutcome.Failed, Error = ex.Message };
+                }
+                catch (Exception ex) when (!stopping.IsCancellationRequested)
+                {
+                    // A fault of the cluster, not of the file: the file can be sent again.
+                    logger.LogWarning(ex, "Ingesting {File} into {Collection} failed", outcome.Name, job.Current.Collection);
+                    outcome = outcome with { Status = FileOutcome.Failed, Error = $"The collection could not take the file ({ex.GetBaseException().GetType().Name}); send it again." };
+                }
+
+                job.Update(j => Progress(j with { Files = j.Files.Select((f, n) => n == index ? outcome : f).ToArray() }));
+            }
+        }
+        finally
+        {
+            job.Update(j => Progress(j with
+            {
+                Files = j.Files.Select(f => f.Status == FileOutcome.Pending ? f with { Status = FileOutcome.Failed, Error = "The gateway stopped before this file was ingested." } : f).ToArray(),
+                Status = IngestionJob.Completed,
+                CompletedAt = DateTimeOffset.UtcNow,
+            }));
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // A temporary folder left behind is the operating system's to clean.
+            }
+        }
+    }
+
+    private static IngestionJob Progress(IngestionJob job) => job with
+    {
+        FilesDone = job.Files.Count(f => f.Status != FileOutcome.Pending),
+        DocumentsIngested = job.Files.Sum(f => f.Documents),
+        PassagesIngested = job.Files.Sum(f => f.Passages),
+    };
+
+    /// <summary>
+    /// The name a file is ingested under: its path as sent (a CLI sends paths relative to the folder it ingests, so
+    /// "guides/setup.md" and "api/setup.md" stay apart), with '/' separators and no root, drive or '..' segments.
+    /// </summary>
+    public static string FileName(string? sent, int position)
+    {
+        var segments = (sent ?? string.Empty).Replace('\\', '/').Split('/', StringSplitOptions.RemoveEmptyEntries)
+            .Where(s => s is not ("." or "..") && !s.EndsWith(':'))
+            .Select(s => new string(s.Where(c => !char.IsControl(c)).ToArray()))
+            .Where(s => s.Length > 0)
+            .ToArray();
+        var name = segments.Length > 0 ? string.Join('/', segments) : $"file-{position + 1}";
+        return name.Length <= 180 ? name : name[^180..];
+    }
+
+    private static string Megabytes(long bytes) =>
+        bytes < 1024 * 1024
+            ? bytes.ToString("N0", System.Globalization.CultureInfo.InvariantCulture) + " bytes"
+            : (bytes / (1024.0 * 1024.0)).ToString("0.#", System.Globalization.CultureInfo.InvariantCulture) + " MB";
+
+    private static ProblemHttpResult JobNotFound(string name, string id) =>
+        TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Job not found",
+            detail: $"Collection '{name}' has no ingestion job '{(id.Length > 80 ? id[..80] + "…" : id)}' on this gateway (jobs are kept for {IngestionJobs.Retention.TotalHours:0} h after they end).");
+}
