@@ -55,6 +55,15 @@ public interface ICollectionGrain : IGrainWithStringKey
     Task<CompactionResult> CompactAsync();
 }
 
+/// <summary>The names of all collections (key 0).</summary>
+public interface ICollectionCatalogGrain : IGrainWithIntegerKey
+{
+    Task AddAsync(string name);
+
+    [AlwaysInterleave]
+    Task<IReadOnlyList<string>> ListAsync();
+}
+
 /// <summary>One shard of a collection (key <c>{collection}/{shard}</c>); only <see cref="ICollectionGrain"/> calls it.</summary>
 public interface ICollectionShardGrain : IGrainWithStringKey
 {

@@ -44,3 +44,18 @@ public static class SiloRoles
         metadataValue is not null &&
         metadataValue.Split(',', StringSplitOptions.TrimEntries).Contains(role, StringComparer.OrdinalIgnoreCase);
 }
+
+/// <summary>A silo as operators see it: its address, membership status and roles.</summary>
+[GenerateSerializer, Immutable]
+public sealed record SiloStatusInfo(
+    [property: Id(0)] string Address,
+    [property: Id(1)] string Status,
+    [property: Id(2)] IReadOnlyList<string> Roles,
+    [property: Id(3)] string? Name);
+
+/// <summary>The cluster's silos with their roles, read from membership and silo metadata on a silo (key 0).</summary>
+public interface IClusterStatusGrain : IGrainWithIntegerKey
+{
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<IReadOnlyList<SiloStatusInfo>> GetSilosAsync();
+}

@@ -5,23 +5,20 @@ namespace Orleans.SpecRag.Gateway.Apis;
 /// <summary><c>GET /v1/cluster/silos</c>: the silos the cluster's membership knows, for operators and scripts.</summary>
 public static class ClusterApi
 {
-    public sealed record SiloInfo(string Address, string Status);
+    public sealed record SiloInfo(string Address, string Status, IReadOnlyList<string> Roles, string? Name);
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/v1/cluster/silos", GetSilosAsync)
             .WithTags("Cluster")
             .WithName("GetSilos")
-            .WithSummary("The silos in the cluster's membership and their status.");
+            .WithSummary("The silos in the cluster's membership with their status and roles.");
         return app;
     }
 
     public static async Task<Ok<SiloInfo[]>> GetSilosAsync(IGrainFactory grains)
     {
-        var hosts = await grains.GetGrain<IManagementGrain>(0).GetHosts(onlyActive: false);
-        return TypedResults.Ok(hosts
-            .OrderBy(h => h.Key.ToString(), StringComparer.Ordinal)
-            .Select(h => new SiloInfo(h.Key.ToString(), h.Value.ToString()))
-            .ToArray());
+        var silos = await grains.GetGrain<IClusterStatusGrain>(0).GetSilosAsync();
+        return TypedResults.Ok(silos.Select(s => new SiloInfo(s.Address, s.Status, s.Roles, s.Name)).ToArray());
     }
 }

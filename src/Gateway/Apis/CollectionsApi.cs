@@ -29,6 +29,11 @@ public static class CollectionsApi
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);
 
+        api.MapGet("/", ListAsync)
+            .RequireQueryKeyIfConfigured(configuration)
+            .WithName("ListCollections")
+            .WithSummary("Every collection with its document and passage counts.");
+
         api.MapGet("/{name}", GetAsync)
             .RequireQueryKeyIfConfigured(configuration)
             .WithName("GetCollection")
@@ -83,6 +88,15 @@ public static class CollectionsApi
 
         return TypedResults.Ok(await grains.GetGrain<ICollectionGrain>(name).UpsertAsync(validation.Value!));
     }
+
+    public static async Task<Ok<CollectionList>> ListAsync(IGrainFactory grains)
+    {
+        var names = await grains.GetGrain<ICollectionCatalogGrain>(0).ListAsync();
+        var infos = await Task.WhenAll(names.Select(n => grains.GetGrain<ICollectionGrain>(n).GetInfoAsync()));
+        return TypedResults.Ok(new CollectionList(infos.OfType<CollectionInfo>().ToArray()));
+    }
+
+    public sealed record CollectionList(IReadOnlyList<CollectionInfo> Collections);
 
     public static async Task<Results<Ok<CollectionInfo>, ValidationProblem, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
     {

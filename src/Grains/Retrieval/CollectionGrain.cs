@@ -23,6 +23,11 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
     {
         var stored = await store.ReadRecordAsync(RecordPath(Name), cancellationToken);
         _record = stored is null ? null : JsonSerializer.Deserialize<CollectionRecord>(stored.Content, SegmentFiles.Json);
+        if (_record is not null)
+        {
+            // Collections made before the catalog existed join it here; for the others this is a no-op.
+            await GrainFactory.GetGrain<ICollectionCatalogGrain>(0).AddAsync(Name);
+        }
     }
 
     public async Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents)
@@ -156,6 +161,7 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
             record = JsonSerializer.Deserialize<CollectionRecord>(stored!.Content, SegmentFiles.Json)!;
         }
 
+        await GrainFactory.GetGrain<ICollectionCatalogGrain>(0).AddAsync(Name);
         return _record = record;
     }
 

@@ -63,6 +63,11 @@ public sealed class FilesApiTests(SmallFileLimitGatewayFactory gateway) : IClass
 
         var info = await gateway.Client.GetFromJsonAsync<CollectionInfo>("/v1/collections/files-mixed", GatewayJson.Options);
         Assert.Equal(2 + 2 + 1 + 1 + 1, info!.Documents);
+
+        var list = await gateway.Client.GetFromJsonAsync<System.Text.Json.JsonElement>("/v1/collections");
+        var listed = list.GetProperty("collections").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "files-mixed");
+        Assert.Equal(7, listed.GetProperty("documents").GetInt32());
+        Assert.Contains(list.GetProperty("collections").EnumerateArray(), c => c.GetProperty("name").GetString() == "docs");
     }
 
     [Fact]

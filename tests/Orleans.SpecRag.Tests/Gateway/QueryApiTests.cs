@@ -122,6 +122,15 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
     }
 
     [Fact]
+    public async Task The_cluster_lists_the_co_hosted_silo_with_both_roles()
+    {
+        var silos = await gateway.Client.GetFromJsonAsync<JsonElement[]>("/v1/cluster/silos");
+
+        var silo = Assert.Single(silos!, s => s.GetProperty("status").GetString() == "Active");
+        Assert.Equal(["drafter", "verifier"], silo.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).Order());
+    }
+
+    [Fact]
     public async Task Coverage_subsets_see_every_passage_the_paper_sampling_can_miss()
     {
         var documents = Enumerable.Range(1, 10).Select(i => new { id = $"d{i}", text = $"Passage number {i} is about river {i} and its bridges." }).ToArray();
