@@ -7,6 +7,12 @@ const $ = (id) => document.getElementById(id);
 const fmt = (x) => (x === null || x === undefined ? "—" : Number(x).toFixed(3));
 const ms = (x) => `${Number(x).toFixed(1)} ms`;
 
+// The key typed in the header, kept for this browser tab only; sent where the gateway requires one.
+function authHeaders(headers = {}) {
+  const key = sessionStorage.getItem("specrag.key");
+  return key ? { ...headers, "X-Api-Key": key } : headers;
+}
+
 function element(tag, attributes = {}, text) {
   const node = document.createElement(tag);
   for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
@@ -113,6 +119,7 @@ function showResult(result) {
 
   drawTimeline(result);
   $("result").hidden = false;
+  document.dispatchEvent(new CustomEvent("specrag:answer", { detail: result }));
 }
 
 // A draft row as soon as the draft arrives; the verifier's scores fill in when the answer comes.
@@ -165,7 +172,7 @@ $("ask-form").addEventListener("submit", async (event) => {
   try {
     const response = await fetch("v1/query", {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+      headers: authHeaders({ "Content-Type": "application/json", Accept: "text/event-stream" }),
       body: JSON.stringify({
         question: $("question").value,
         collection: $("collection").value || undefined,

@@ -85,4 +85,45 @@ public sealed class WebConsoleTests(KestrelGatewayFactory gateway) : IClassFixtu
         await page.WaitForSelectorAsync("#error:not([hidden])");
         Assert.Contains("question", await page.TextContentAsync("#error"));
     }
+
+    [ChromiumFact]
+    public async Task A_pdf_dropped_into_the_collections_view_is_indexed_and_cited_in_an_answer_and_the_cluster_view_lists_the_silo()
+    {
+        gateway.StartServer();
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
+        await page.GotoAsync(gateway.BaseUrl + "/");
+
+        // Uploading needs the operator key this gateway is configured with.
+        await page.FillAsync("#api-key", "test-operator-key");
+        await page.PressAsync("#api-key", "Tab");
+        await page.ClickAsync("#tab-collections");
+        await page.WaitForSelectorAsync("#collections-table tbody tr[data-collection='docs']");
+        await page.FillAsync("#upload-collection", "browser-pdf");
+        var pdf = TestFiles.Pdf(["Station log of the Kerrow lighthouse."], ["The lighthouse lamp was replaced by a Fresnel lens made in Paris in 1887."]);
+        await page.SetInputFilesAsync("#upload-files", new FilePayload { Name = "lighthouse.pdf", MimeType = "application/pdf", Buffer = pdf });
+
+        await page.WaitForSelectorAsync("#upload-table tbody tr[data-file='lighthouse.pdf'] td.ingested", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        await page.WaitForSelectorAsync("#collections-table tbody tr[data-collection='browser-pdf']");
+        Assert.Equal("2", await page.TextContentAsync("#collections-table tbody tr[data-collection='browser-pdf'] td:nth-child(2)"));
+
+        // Ask about it: the answer is only in the PDF's second page, and the citation says so.
+        await page.ClickAsync("#collections-table tbody tr[data-collection='browser-pdf'] button");
+        await page.FillAsync("#question", "What was the lighthouse lamp replaced by?");
+        await page.ClickAsync("#ask");
+        await page.WaitForSelectorAsync("#drafts-table tbody tr.selected", new PageWaitForSelectorOptions { Timeout = 60_000 });
+        Assert.Contains("Fresnel", await page.TextContentAsync("#answer"));
+        Assert.Contains("lighthouse.pdf#page=2", await page.TextContentAsync("#citations"));
+        Assert.Contains("What was the lighthouse lamp replaced by?", await page.TextContentAsync("#recent"));
+
+        await page.ClickAsync("#tab-cluster");
+        await page.WaitForSelectorAsync("#silos-table tbody tr");
+        Assert.Contains("drafter, verifier", await page.TextContentAsync("#silos-table tbody"));
+    }
 }
