@@ -133,4 +133,4 @@ public sealed record CollectionInfo(string Name, int Documents, int Passages);
 
 public sealed record CollectionList(IReadOnlyList<CollectionInfo> Collections);
 
-public sealed record SiloStatus(string Address, string Status, IReadOnlyList<string> Roles, string? Name);
+public sealed record SiloStatus(string Address, string Status, IReadOnlyList<string> Roles, string? Name, int? DraftsInFlight, int? MaxDraftsInFlight);

@@ -51,7 +51,24 @@ public sealed record SiloStatusInfo(
     [property: Id(0)] string Address,
     [property: Id(1)] string Status,
     [property: Id(2)] IReadOnlyList<string> Roles,
-    [property: Id(3)] string? Name);
+    [property: Id(3)] string? Name)
+{
+    /// <summary>Drafts running on the silo now (drafter silos; null when it did not answer in time).</summary>
+    [Id(4)] public int? DraftsInFlight { get; init; }
+
+    /// <summary>Its bound on drafts in flight (<c>SpecRag:Drafter:MaxInFlight</c>).</summary>
+    [Id(5)] public int? MaxDraftsInFlight { get; init; }
+}
+
+/// <summary>Drafts in flight on one drafter silo (keyed by the silo's address, and placed on it).</summary>
+public interface IDrafterLoadGrain : IGrainWithStringKey
+{
+    [Orleans.Concurrency.AlwaysInterleave]
+    Task<DrafterLoad> GetAsync();
+}
+
+[GenerateSerializer, Immutable]
+public sealed record DrafterLoad([property: Id(0)] string Silo, [property: Id(1)] int InFlight, [property: Id(2)] int MaxInFlight);
 
 /// <summary>The cluster's silos with their roles, read from membership and silo metadata on a silo (key 0).</summary>
 public interface IClusterStatusGrain : IGrainWithIntegerKey

@@ -27,11 +27,12 @@ public sealed class StatusCommand(IAnsiConsole console, GatewayConnector connect
     public override async Task<int> ExecuteAsync(CommandContext context, GatewaySettings settings, CancellationToken cancellationToken)
     {
         var silos = await connector.Connect(settings).GetSilosAsync(cancellationToken);
-        var table = new Table().Border(TableBorder.Rounded).AddColumns("silo", "name", "status", "roles");
+        var table = new Table().Border(TableBorder.Rounded).AddColumns("silo", "name", "status", "roles", "drafts in flight");
         foreach (var silo in silos)
         {
             var status = silo.Status == "Active" ? "[green]Active[/]" : Markup.Escape(silo.Status);
-            table.AddRow(Markup.Escape(silo.Address), Markup.Escape(silo.Name ?? string.Empty), status, Markup.Escape(string.Join(", ", silo.Roles)));
+            table.AddRow(Markup.Escape(silo.Address), Markup.Escape(silo.Name ?? string.Empty), status, Markup.Escape(string.Join(", ", silo.Roles)),
+                silo.DraftsInFlight is { } inFlight ? $"{inFlight} / {silo.MaxDraftsInFlight}" : "—");
         }
 
         console.Write(table);

@@ -5,7 +5,7 @@ namespace Orleans.SpecRag.Gateway.Apis;
 /// <summary><c>GET /v1/cluster/silos</c>: the silos the cluster's membership knows, for operators and scripts.</summary>
 public static class ClusterApi
 {
-    public sealed record SiloInfo(string Address, string Status, IReadOnlyList<string> Roles, string? Name);
+    public sealed record SiloInfo(string Address, string Status, IReadOnlyList<string> Roles, string? Name, int? DraftsInFlight, int? MaxDraftsInFlight);
 
     public static IEndpointRouteBuilder MapClusterApi(this IEndpointRouteBuilder app)
     {
@@ -19,6 +19,6 @@ public static class ClusterApi
     public static async Task<Ok<SiloInfo[]>> GetSilosAsync(IGrainFactory grains)
     {
         var silos = await grains.GetGrain<IClusterStatusGrain>(0).GetSilosAsync();
-        return TypedResults.Ok(silos.Select(s => new SiloInfo(s.Address, s.Status, s.Roles, s.Name)).ToArray());
+        return TypedResults.Ok(silos.Select(s => new SiloInfo(s.Address, s.Status, s.Roles, s.Name, s.DraftsInFlight, s.MaxDraftsInFlight)).ToArray());
     }
 }

@@ -81,36 +81,22 @@ public static class FileText
     private static IReadOnlyList<FileSection> Markdown(string markdown)
     {
         var pipeline = new MarkdownPipelineBuilder().UseAdvancedExtensions().Build();
-        var document = Markdig.Markdown.Parse(markdown, pipeline);
-        var sections = new List<FileSection>();
-        string? heading = null;
-        var text = new StringBuilder();
-        void Flush()
-        {
-            if (text.Length > 0)
-            {
-                sections.Add(new FileSection(null, heading, text.ToString()));
-                text.Clear();
-            }
-        }
-
-        foreach (var block in document)
+        var sections = new Sections();
+        foreach (var block in Markdig.Markdown.Parse(markdown, pipeline))
         {
             var source = markdown.Substring(block.Span.Start, Math.Min(block.Span.Length, markdown.Length - block.Span.Start));
             var plain = Markdig.Markdown.ToPlainText(source, pipeline).Trim();
             if (block is HeadingBlock)
             {
-                Flush();
-                heading = plain;
+                sections.Heading(plain);
             }
-            else if (plain.Length > 0)
+            else
             {
-                text.AppendLine(plain);
+                sections.Line(plain);
             }
         }
 
-        Flush();
-        return sections;
+        return sections.Done();
     }
 
     private static IReadOnlyList<FileSection> Html(string html)
@@ -121,43 +107,32 @@ public static class FileText
             noise.Remove();
         }
 
-        var sections = new List<FileSection>();
-        string? heading = null;
-        var text = new StringBuilder();
+        var sections = new Sections();
         foreach (var element in document.Body?.QuerySelectorAll("h1, h2, h3, h4, p, li, pre, blockquote, td, th, dt, dd, figcaption") ?? Enumerable.Empty<AngleSharp.Dom.IElement>())
         {
+            var isHeading = element.LocalName is "h1" or "h2" or "h3" or "h4";
+
             // A paragraph inside a list item (or a cell) is read once, with its container.
-            if (element.ParentElement?.Closest("li, td, th, blockquote, dd") is not null && element.LocalName is not ("h1" or "h2" or "h3" or "h4"))
+            if (!isHeading && element.ParentElement?.Closest("li, td, th, blockquote, dd") is not null)
             {
                 continue;
             }
 
             var content = string.Join(' ', element.TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
-            if (element.LocalName is "h1" or "h2" or "h3" or "h4")
+            if (isHeading)
             {
-                if (text.Length > 0)
-                {
-                    sections.Add(new FileSection(null, heading, text.ToString()));
-                    text.Clear();
-                }
-
-                heading = content;
+                sections.Heading(content);
             }
-            else if (content.Length > 0)
+            else
             {
-                text.AppendLine(content);
+                sections.Line(content);
             }
         }
 
-        if (text.Length > 0)
-        {
-            sections.Add(new FileSection(null, heading, text.ToString()));
-        }
+        var found = sections.Done();
 
         // A page of bare text without any of those elements is still text.
-        return sections.Count > 0 || document.Body is null
-            ? sections
-            : [new FileSection(null, document.Title, document.Body.TextContent)];
+        return found.Count > 0 || document.Body is null ? found : [new FileSection(null, document.Title, document.Body.TextContent)];
     }
 
     private static IReadOnlyList<FileSection> Pdf(Stream content)
@@ -179,39 +154,63 @@ public static class FileText
         {
             using var word = WordprocessingDocument.Open(content, isEditable: false);
             var body = word.MainDocumentPart?.Document?.Body ?? throw new UnreadableFileException("The Word file has no document body.");
-            var sections = new List<FileSection>();
-            string? heading = null;
-            var text = new StringBuilder();
+            var sections = new Sections();
             foreach (var paragraph in body.Descendants<Paragraph>())
             {
                 var line = paragraph.InnerText.Trim();
                 var style = paragraph.ParagraphProperties?.ParagraphStyleId?.Val?.Value ?? string.Empty;
                 if (style.StartsWith("Heading", StringComparison.OrdinalIgnoreCase) || style.Equals("Title", StringComparison.OrdinalIgnoreCase))
                 {
-                    if (text.Length > 0)
-                    {
-                        sections.Add(new FileSection(null, heading, text.ToString()));
-                        text.Clear();
-                    }
-
-                    heading = line;
+                    sections.Heading(line);
                 }
-                else if (line.Length > 0)
+                else
                 {
-                    text.AppendLine(line);
+                    sections.Line(line);
                 }
             }
 
-            if (text.Length > 0)
-            {
-                sections.Add(new FileSection(null, heading, text.ToString()));
-            }
-
-            return sections;
+            return sections.Done();
         }
         catch (Exception ex) when (ex is not UnreadableFileException)
         {
             throw new UnreadableFileException($"The file is not a readable Word (.docx) document: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>Collects the lines under each heading into sections, a heading ending the section before it.</summary>
+    private sealed class Sections
+    {
+        private readonly List<FileSection> _sections = [];
+        private readonly StringBuilder _text = new();
+        private string? _heading;
+
+        public void Heading(string heading)
+        {
+            Flush();
+            _heading = heading;
+        }
+
+        public void Line(string line)
+        {
+            if (line.Length > 0)
+            {
+                _text.AppendLine(line);
+            }
+        }
+
+        public IReadOnlyList<FileSection> Done()
+        {
+            Flush();
+            return _sections;
+        }
+
+        private void Flush()
+        {
+            if (_text.Length > 0)
+            {
+                _sections.Add(new FileSection(null, _heading, _text.ToString()));
+                _text.Clear();
+            }
         }
     }
 }

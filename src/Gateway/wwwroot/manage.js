@@ -41,7 +41,8 @@ async function loadSilos() {
   const silos = await response.json();
   $("silos-table").querySelector("tbody").replaceChildren(...silos.map((s) => {
     const row = element("tr", { class: s.status === "Active" ? "" : "inactive" });
-    row.append(element("td", {}, s.address), element("td", {}, s.name || ""), element("td", {}, s.status), element("td", {}, (s.roles || []).join(", ")));
+    row.append(element("td", {}, s.address), element("td", {}, s.name || ""), element("td", {}, s.status), element("td", {}, (s.roles || []).join(", ")),
+      element("td", { class: "num" }, s.draftsInFlight === null || s.draftsInFlight === undefined ? "—" : `${s.draftsInFlight} / ${s.maxDraftsInFlight}`));
     return row;
   }));
 }

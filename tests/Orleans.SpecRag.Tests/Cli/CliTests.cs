@@ -48,6 +48,7 @@ public sealed class CliTests(GatewayFactory gateway) : IClassFixture<GatewayFact
         var (_, status) = await RunAsync("status");
         Assert.Contains("drafter, verifier", status);
         Assert.Contains("1 active of", status);
+        Assert.Contains("0 / 256", status);
     }
 
     [Fact]

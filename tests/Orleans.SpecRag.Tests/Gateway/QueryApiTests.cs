@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
@@ -122,12 +123,33 @@ public sealed class QueryApiTests(GatewayFactory gateway) : IClassFixture<Gatewa
     }
 
     [Fact]
+    public async Task The_start_banner_says_where_to_go_the_api_reference_is_served_and_framework_logs_are_quiet()
+    {
+        var banner = gateway.Services.GetServices<Microsoft.Extensions.Hosting.IHostedService>().OfType<Orleans.SpecRag.Gateway.Hosting.StartupBanner>().Single().Compose();
+
+        Assert.Contains("/scalar/v1", banner);
+        Assert.Contains("/dashboard/", banner);
+        Assert.Contains("drafter extractive/all-MiniLM-L6-v2, verifier extractive/all-MiniLM-L6-v2", banner);
+        Assert.Contains(gateway.DataPath, banner);
+
+        var reference = await gateway.Client.GetAsync("/scalar/v1");
+        Assert.Equal(HttpStatusCode.OK, reference.StatusCode);
+        Assert.Equal("text/html", reference.Content.Headers.ContentType?.MediaType);
+
+        var configuration = gateway.Services.GetRequiredService<Microsoft.Extensions.Configuration.IConfiguration>();
+        Assert.Equal("Warning", configuration["Logging:LogLevel:Orleans"]);
+        Assert.Equal("Warning", configuration["Logging:LogLevel:Microsoft"]);
+    }
+
+    [Fact]
     public async Task The_cluster_lists_the_co_hosted_silo_with_both_roles()
     {
         var silos = await gateway.Client.GetFromJsonAsync<JsonElement[]>("/v1/cluster/silos");
 
         var silo = Assert.Single(silos!, s => s.GetProperty("status").GetString() == "Active");
         Assert.Equal(["drafter", "verifier"], silo.GetProperty("roles").EnumerateArray().Select(r => r.GetString()).Order());
+        Assert.Equal(0, silo.GetProperty("draftsInFlight").GetInt32());
+        Assert.Equal(256, silo.GetProperty("maxDraftsInFlight").GetInt32());
     }
 
     [Fact]

@@ -36,14 +36,7 @@ public sealed class WebConsoleTests(KestrelGatewayFactory gateway) : IClassFixtu
     [ChromiumFact]
     public async Task A_question_asked_in_the_console_shows_the_answer_every_draft_and_the_timeline()
     {
-        gateway.StartServer();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
 
         await page.GotoAsync(gateway.BaseUrl + "/");
@@ -89,14 +82,7 @@ public sealed class WebConsoleTests(KestrelGatewayFactory gateway) : IClassFixtu
     [ChromiumFact]
     public async Task A_pdf_dropped_into_the_collections_view_is_indexed_and_cited_in_an_answer_and_the_cluster_view_lists_the_silo()
     {
-        gateway.StartServer();
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
+        await using var browser = await LaunchAsync();
         var page = await browser.NewPageAsync(new BrowserNewPageOptions { ViewportSize = new ViewportSize { Width = 1280, Height = 1000 } });
         await page.GotoAsync(gateway.BaseUrl + "/");
 
@@ -125,5 +111,31 @@ public sealed class WebConsoleTests(KestrelGatewayFactory gateway) : IClassFixtu
         await page.ClickAsync("#tab-cluster");
         await page.WaitForSelectorAsync("#silos-table tbody tr");
         Assert.Contains("drafter, verifier", await page.TextContentAsync("#silos-table tbody"));
+        Assert.Contains("/ 256", await page.TextContentAsync("#silos-table tbody"));
+    }
+
+    /// <summary>Debian's Chromium, headless, on the started gateway; disposing it closes the browser and Playwright.</summary>
+    private async Task<Browser> LaunchAsync()
+    {
+        gateway.StartServer();
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumFactAttribute.ExecutablePath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        return new Browser(playwright, browser);
+    }
+
+    private sealed class Browser(IPlaywright playwright, IBrowser browser) : IAsyncDisposable
+    {
+        public Task<IPage> NewPageAsync(BrowserNewPageOptions options) => browser.NewPageAsync(options);
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 }
