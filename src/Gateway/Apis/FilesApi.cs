@@ -31,7 +31,7 @@ public static class FilesApi
             .RequireOperator(environment, configuration)
             .DisableAntiforgery()
             .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(limits.UploadBytes))
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestFormLimitsAttribute { MultipartBodyLengthLimit = limits.UploadBytes })
+            .WithFormOptions(multipartBodyLengthLimit: limits.UploadBytes)
             .WithName("UploadFiles")
             .WithSummary("Ingest files (.md, .txt, .html, .pdf, .docx) sent as multipart form field 'files'; returns a job. With ?wait=true, answers when the job ends.")
             .ProducesValidationProblem()
