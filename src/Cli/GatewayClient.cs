@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace Orleans.SpecRag.Cli;
 
 /// <summary>
-/// The gateway's REST API as the CLI uses it. The CLI is a plain HTTP client with its own small view of the JSON
+/// The gateway's REST API as the CLI uses it. Paths are relative, so a gateway behind a path prefix
+/// (<c>--url https://host/specrag/</c>) works. The CLI is a plain HTTP client with its own small view of the JSON
 /// (below), not a reference to the server's assemblies, so it works against any gateway version that keeps the API.
 /// </summary>
 public sealed class GatewayClient(HttpClient http)
@@ -29,7 +30,7 @@ public sealed class GatewayClient(HttpClient http)
                 form.Add(part, "files", file.Name);
             }
 
-            using var response = await http.PostAsync($"/v1/collections/{Uri.EscapeDataString(collection)}/files", form, cancellationToken);
+            using var response = await http.PostAsync($"v1/collections/{Uri.EscapeDataString(collection)}/files", form, cancellationToken);
             return await ReadAsync<IngestionJob>(response, cancellationToken);
         }
         finally
@@ -43,25 +44,25 @@ public sealed class GatewayClient(HttpClient http)
 
     public async Task<IngestionJob> GetJobAsync(string collection, string id, CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync($"/v1/collections/{Uri.EscapeDataString(collection)}/jobs/{Uri.EscapeDataString(id)}", cancellationToken);
+        using var response = await http.GetAsync($"v1/collections/{Uri.EscapeDataString(collection)}/jobs/{Uri.EscapeDataString(id)}", cancellationToken);
         return await ReadAsync<IngestionJob>(response, cancellationToken);
     }
 
     public async Task<QueryAnswer> AskAsync(object request, CancellationToken cancellationToken)
     {
-        using var response = await http.PostAsJsonAsync("/v1/query", request, Json, cancellationToken);
+        using var response = await http.PostAsJsonAsync("v1/query", request, Json, cancellationToken);
         return await ReadAsync<QueryAnswer>(response, cancellationToken);
     }
 
     public async Task<CollectionList> ListCollectionsAsync(CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync("/v1/collections", cancellationToken);
+        using var response = await http.GetAsync("v1/collections", cancellationToken);
         return await ReadAsync<CollectionList>(response, cancellationToken);
     }
 
     public async Task<IReadOnlyList<SiloStatus>> GetSilosAsync(CancellationToken cancellationToken)
     {
-        using var response = await http.GetAsync("/v1/cluster/silos", cancellationToken);
+        using var response = await http.GetAsync("v1/cluster/silos", cancellationToken);
         return await ReadAsync<SiloStatus[]>(response, cancellationToken);
     }
 

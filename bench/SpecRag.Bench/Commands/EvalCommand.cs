@@ -269,7 +269,8 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var modes = new List<EvalMode>();
         if (settings.Mode is Speculative or "both")
         {
-            modes.AddRange(samplings.Select((s, i) => new EvalMode(i == 0 ? Speculative : $"{Speculative}/{s.ToString().ToLowerInvariant()}", QueryMode.Speculative, s)));
+            // "speculative" always means the product's default sampling; another sampling is named after it.
+            modes.AddRange(samplings.Select(s => new EvalMode(s == defaultSampling ? Speculative : $"{Speculative}/{s.ToString().ToLowerInvariant()}", QueryMode.Speculative, s)));
         }
 
         if (settings.Mode is Standard or "both")

@@ -17,7 +17,15 @@ public class GatewaySettings : CommandSettings
     [Description("An API key (operator key for ingestion). Default: SPECRAG_API_KEY. A gateway on loopback without keys needs none.")]
     public string? Key { get; set; }
 
-    public Uri GatewayUri => new(Url ?? Environment.GetEnvironmentVariable("SPECRAG_URL") ?? DefaultUrl);
+    /// <summary>The gateway's base address, ending in '/' so that relative API paths keep any prefix it has.</summary>
+    public Uri GatewayUri
+    {
+        get
+        {
+            var url = Url ?? Environment.GetEnvironmentVariable("SPECRAG_URL") ?? DefaultUrl;
+            return new Uri(url.EndsWith('/') ? url : url + "/");
+        }
+    }
 
     public string? ApiKey => Key ?? Environment.GetEnvironmentVariable("SPECRAG_API_KEY");
 

@@ -30,7 +30,8 @@ public sealed class IngestCommand(IAnsiConsole console, GatewayConnector connect
     public static readonly string[] Extensions = [".md", ".markdown", ".txt", ".html", ".htm", ".pdf", ".docx"];
 
     private const int BatchFiles = 20;
-    private const long BatchBytes = 256L * 1024 * 1024;
+    // Below the gateway's default upload limit (SpecRag:Limits:UploadBytes, 256 MiB), so a batch is never refused whole.
+    private const long BatchBytes = 64L * 1024 * 1024;
     private static readonly string[] SkippedFolders = [".git", "bin", "obj", "node_modules"];
 
     public override async Task<int> ExecuteAsync(CommandContext context, IngestSettings settings, CancellationToken cancellationToken)
@@ -44,29 +45,56 @@ public sealed class IngestCommand(IAnsiConsole console, GatewayConnector connect
 
         var client = connector.Connect(settings);
         var outcomes = new List<FileOutcome>();
+
+        // What cannot be sent fails here, on its own: an unreadable file, or a second file with a name already taken.
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        var sendable = new List<UploadFile>();
+        foreach (var file in files)
+        {
+            var problem = !names.Add(file.Name) ? "Another file of this run has the same name; rename one or ingest them separately." : Unreadable(file.Path);
+            if (problem is null)
+            {
+                sendable.Add(file);
+            }
+            else
+            {
+                outcomes.Add(new FileOutcome(file.Name, file.Bytes, "failed", 0, 0, problem));
+            }
+        }
+
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn(), new SpinnerColumn())
             .StartAsync(async progress =>
             {
                 var task = progress.AddTask($"ingesting {files.Count} files into [blue]{Markup.Escape(settings.Collection)}[/]", maxValue: files.Count);
-                foreach (var batch in Batches(files))
+                task.Increment(outcomes.Count);
+                foreach (var batch in Batches(sendable))
                 {
-                    var job = await client.UploadAsync(settings.Collection, batch, cancellationToken);
-                    var counted = 0;
-                    while (true)
+                    try
                     {
-                        task.Increment(job.FilesDone - counted);
-                        counted = job.FilesDone;
-                        if (job.Done)
+                        var job = await client.UploadAsync(settings.Collection, batch, cancellationToken);
+                        var counted = 0;
+                        while (true)
                         {
-                            break;
+                            task.Increment(job.FilesDone - counted);
+                            counted = job.FilesDone;
+                            if (job.Done)
+                            {
+                                break;
+                            }
+
+                            await Task.Delay(250, cancellationToken);
+                            job = await client.GetJobAsync(settings.Collection, job.Id, cancellationToken);
                         }
 
-                        await Task.Delay(250, cancellationToken);
-                        job = await client.GetJobAsync(settings.Collection, job.Id, cancellationToken);
+                        outcomes.AddRange(job.Files);
                     }
-
-                    outcomes.AddRange(job.Files);
+                    catch (GatewayException ex) when (ex.Status is >= 400 and < 500 && ex.Status != 401 && ex.Status != 403)
+                    {
+                        // The gateway refused this batch (too large, say): its files fail, the next batches still go.
+                        outcomes.AddRange(batch.Select(f => new FileOutcome(f.Name, f.Bytes, "failed", 0, 0, ex.Message)));
+                        task.Increment(batch.Count);
+                    }
                 }
             });
 
@@ -86,6 +114,19 @@ public sealed class IngestCommand(IAnsiConsole console, GatewayConnector connect
         console.MarkupLine($"{outcomes.Count - failed} of {outcomes.Count} files ingested into [blue]{Markup.Escape(settings.Collection)}[/]: " +
             $"{outcomes.Sum(o => o.Documents)} documents, {outcomes.Sum(o => o.Passages)} passages" + (failed > 0 ? $", [red]{failed} failed[/]" : string.Empty) + ".");
         return failed > 0 ? 2 : 0;
+    }
+
+    private static string? Unreadable(string path)
+    {
+        try
+        {
+            using var _ = File.OpenRead(path);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            return $"The file cannot be read here: {ex.Message}";
+        }
     }
 
     /// <summary>The files to send, named by their path relative to the folder given (or their own name).</summary>

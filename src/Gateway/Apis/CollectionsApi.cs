@@ -45,7 +45,8 @@ public static class CollectionsApi
             .WithSummary("Merge the collection's small segments and drop deleted passages now, instead of at the next background check.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        api.MapDelete("/{name}/documents/{id}", DeleteDocumentAsync)
+        // A catch-all, so that ids with '/' (files ingested from subfolders: "guides/setup.md") can be deleted.
+        api.MapDelete("/{name}/documents/{**id}", DeleteDocumentAsync)
             .RequireOperator(environment, configuration)
             .WithName("DeleteDocument")
             .ProducesProblem(StatusCodes.Status404NotFound);
@@ -122,6 +123,8 @@ public static class CollectionsApi
 
     public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteDocumentAsync(string name, string id, IGrainFactory grains)
     {
+        // Routing decodes everything but an encoded '/', which clients send for the '/' inside an id.
+        id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
         if (!RequestValidator.IsValidCollectionName(name))
         {
             return InvalidName(name);

@@ -16,6 +16,9 @@ public static class FilesApi
 {
     public const string FilesField = "files";
 
+    /// <summary>Longest file name kept (its end); the document ids made from it stay within the id limit.</summary>
+    public const int MaxFileNameLength = 160;
+
     /// <summary>Documents sent to the collection per call.</summary>
     public const int BatchDocuments = 200;
 
@@ -66,7 +69,17 @@ public static class FilesApi
                 detail: $"Send files as multipart/form-data in the field '{FilesField}', not '{request.ContentType ?? "nothing"}'.");
         }
 
-        var form = await request.ReadFormAsync(cancellationToken);
+        IFormCollection form;
+        try
+        {
+            form = await request.ReadFormAsync(cancellationToken);
+        }
+        catch (InvalidDataException ex)
+        {
+            // A body that is not valid multipart (no boundary, a truncated part, a part over the limits).
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { [FilesField] = [$"The multipart body cannot be read: {ex.Message}"] }, title: "Invalid upload");
+        }
+
         var files = form.Files.GetFiles(FilesField);
         if (files.Count == 0)
         {
@@ -80,10 +93,45 @@ public static class FilesApi
         var limits = BodyLimits.From(configuration);
         var folder = Directory.CreateTempSubdirectory("specrag-upload-").FullName;
         var staged = new List<(FileOutcome Outcome, string? Path)>();
+        try
+        {
+            await StageAsync(files, limits, folder, staged, cancellationToken);
+        }
+        catch
+        {
+            // The client went away, or the disk is full: nothing was started, so nothing may be left behind.
+            Directory.Delete(folder, recursive: true);
+            throw;
+        }
+
+        var job = jobs.Start(name, staged.Select(s => s.Outcome).ToArray());
+        job.Update(j => Progress(j));
+        _ = Task.Run(() => RunAsync(job, grains.GetGrain<ICollectionGrain>(name), staged, folder, logger, lifetime.ApplicationStopping), CancellationToken.None);
+
+        if (wait == true)
+        {
+            var done = await job.Completion.WaitAsync(cancellationToken);
+            return TypedResults.Ok(done);
+        }
+
+        return TypedResults.Accepted($"/v1/collections/{Uri.EscapeDataString(name)}/jobs/{job.Current.Id}", job.Current);
+    }
+
+    /// <summary>Copies the acceptable files into the job's folder; the others are failed outcomes at once.</summary>
+    private static async Task StageAsync(IReadOnlyList<IFormFile> files, BodyLimits limits, string folder, List<(FileOutcome Outcome, string? Path)> staged, CancellationToken cancellationToken)
+    {
+        var names = new HashSet<string>(StringComparer.Ordinal);
         for (var i = 0; i < files.Count; i++)
         {
             var file = files[i];
             var fileName = FileName(file.FileName, i);
+            if (!names.Add(fileName))
+            {
+                staged.Add((new FileOutcome(fileName, file.Length, FileOutcome.Failed, 0, 0,
+                    "Another file of this upload has the same name; it would replace this one. Send them with distinct paths."), null));
+                continue;
+            }
+
             if (file.Length > limits.FileBytes)
             {
                 staged.Add((new FileOutcome(fileName, file.Length, FileOutcome.Failed, 0, 0,
@@ -106,18 +154,6 @@ public static class FilesApi
 
             staged.Add((new FileOutcome(fileName, file.Length, FileOutcome.Pending, 0, 0, null), path));
         }
-
-        var job = jobs.Start(name, staged.Select(s => s.Outcome).ToArray());
-        job.Update(j => Progress(j));
-        _ = Task.Run(() => RunAsync(job, grains.GetGrain<ICollectionGrain>(name), staged, folder, logger, lifetime.ApplicationStopping), CancellationToken.None);
-
-        if (wait == true)
-        {
-            var done = await job.Completion.WaitAsync(cancellationToken);
-            return TypedResults.Ok(done);
-        }
-
-        return TypedResults.Accepted($"/v1/collections/{Uri.EscapeDataString(name)}/jobs/{job.Current.Id}", job.Current);
     }
 
     public static Results<Ok<IngestionJob>, ProblemHttpResult> GetJob(string name, string id, IngestionJobs jobs) =>
@@ -219,7 +255,8 @@ public static class FilesApi
             .Where(s => s.Length > 0)
             .ToArray();
         var name = segments.Length > 0 ? string.Join('/', segments) : $"file-{position + 1}";
-        return name.Length <= 180 ? name : name[^180..];
+        // Room for "#section=NNN#part=NN" within the 200-character document id.
+        return name.Length <= MaxFileNameLength ? name : name[^MaxFileNameLength..];
     }
 
     private static string Megabytes(long bytes) =>

@@ -78,7 +78,7 @@ public sealed class BodyLimits
     public long IngestBytes { get; set; } = 64 * 1024 * 1024;
 
     /// <summary>A file upload request (<c>POST /v1/collections/{name}/files</c>), all files together.</summary>
-    public long UploadBytes { get; set; } = 512L * 1024 * 1024;
+    public long UploadBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>One uploaded file; a larger one fails with its own error while the others are ingested.</summary>
     public long FileBytes { get; set; } = 64L * 1024 * 1024;

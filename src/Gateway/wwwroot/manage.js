@@ -71,6 +71,7 @@ async function upload(fileList) {
   const job = await response.json();
   showFiles(job.files);
   const events = await fetch(`v1/collections/${encodeURIComponent(collection)}/jobs/${job.id}/events`, { headers: authHeaders({ Accept: "text/event-stream" }) });
+  if (!events.ok) return showError(await problemOf(events));
   for await (const update of serverSentEvents(events)) showFiles(update.data.files);
   $("delete-collection").value = collection;
   loadCollections();

@@ -95,7 +95,9 @@ public static partial class AnswerOptions
             return labelled[0];
         }
 
-        var contained = options.Where(o => trimmed.Contains(o.Text, StringComparison.OrdinalIgnoreCase)).OrderByDescending(o => o.Text.Length).ToArray();
+        // As whole words: the option "No" is not named by "Not at all".
+        var contained = options.Where(o => Regex.IsMatch(trimmed, $@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(o.Text)}(?![\p{{L}}\p{{N}}])", RegexOptions.IgnoreCase))
+            .OrderByDescending(o => o.Text.Length).ToArray();
         return contained.Length == 1 || (contained.Length > 1 && contained[0].Text.Length > contained[1].Text.Length) ? contained[0] : null;
     }
 

@@ -105,6 +105,30 @@ public sealed class FilesApiTests(SmallFileLimitGatewayFactory gateway) : IClass
 
         var unknown = await gateway.Client.GetAsync("/v1/collections/files-bad/jobs/0123456789abcdef0123456789abcdef");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+
+        using var noBoundary = new StringContent("--x\r\nContent-Disposition: form-data; name=\"files\"; filename=\"a.txt\"\r\n\r\nhello\r\n--x--\r\n");
+        noBoundary.Headers.ContentType = new MediaTypeHeaderValue("multipart/form-data");
+        var malformed = await gateway.Client.PostAsync("/v1/collections/files-bad/files", noBoundary);
+        Assert.Equal(HttpStatusCode.BadRequest, malformed.StatusCode);
+        Assert.Equal("application/problem+json", malformed.Content.Headers.ContentType?.MediaType);
+
+        using var twice = Form(("same.txt", Encoding.UTF8.GetBytes("One.")), ("same.txt", Encoding.UTF8.GetBytes("Two.")));
+        var job = (await (await gateway.Client.PostAsync("/v1/collections/files-bad/files?wait=true", twice)).Content.ReadFromJsonAsync<IngestionJob>(GatewayJson.Options))!;
+        Assert.Equal([FileOutcome.Ingested, FileOutcome.Failed], job.Files.Select(f => f.Status));
+        Assert.Contains("same name", job.Files[1].Error);
+    }
+
+    [Fact]
+    public async Task A_document_from_a_subfolder_can_be_deleted_by_its_id_with_a_slash()
+    {
+        using var form = Form(("guides/setup.md", Encoding.UTF8.GetBytes("Install the client with the installer.")));
+        var job = (await (await gateway.Client.PostAsync("/v1/collections/files-slash/files?wait=true", form)).Content.ReadFromJsonAsync<IngestionJob>(GatewayJson.Options))!;
+        Assert.Equal(FileOutcome.Ingested, job.Files.Single().Status);
+
+        var deleted = await gateway.Client.DeleteAsync("/v1/collections/files-slash/documents/guides%2Fsetup.md");
+        Assert.Equal(HttpStatusCode.NoContent, deleted.StatusCode);
+        var again = await gateway.Client.DeleteAsync("/v1/collections/files-slash/documents/guides/setup.md");
+        Assert.Equal(HttpStatusCode.NotFound, again.StatusCode);
     }
 
     [Theory]

@@ -36,6 +36,7 @@ public sealed class AnswerOptionsTests
         Assert.Equal("C", AnswerOptions.Find("C", options)!.Label);
         Assert.Equal("A", AnswerOptions.Find("It is liquid oxygen, stored cold.", options)!.Label);
         Assert.Null(AnswerOptions.Find("Nothing of the sort.", options));
+        Assert.Null(AnswerOptions.Find("Not at all", AnswerOptions.Parse("Is it? (A) No (B) Yes").Options));
         Assert.Equal("(A) liquid oxygen", options[0].AsAnswer);
     }
 
