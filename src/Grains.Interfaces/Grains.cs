@@ -42,6 +42,12 @@ public interface ICollectionGrain : IGrainWithStringKey
     /// <summary>Removes a document; false when it was not there.</summary>
     Task<bool> DeleteDocumentAsync(string documentId);
 
+    /// <summary>
+    /// Removes the documents made from an earlier upload of a file (metadata <c>file</c>) that are not in
+    /// <paramref name="keep"/>: a PDF sent again with fewer pages leaves no stale pages. Returns how many.
+    /// </summary>
+    Task<int> DeleteFileDocumentsAsync(string file, IReadOnlyList<string> keep);
+
     /// <summary>The collection's size, or null when it was never created.</summary>
     /// <remarks>Reads interleave with a running ingestion: they only scan an immutable in-memory index.</remarks>
     [AlwaysInterleave]
@@ -70,6 +76,8 @@ public interface ICollectionShardGrain : IGrainWithStringKey
     Task<IngestResult> UpsertAsync(IReadOnlyList<IngestDocument> documents);
 
     Task<bool> DeleteDocumentAsync(string documentId);
+
+    Task<int> DeleteFileDocumentsAsync(string file, IReadOnlyList<string> keep);
 
     [AlwaysInterleave]
     Task<CollectionInfo> GetInfoAsync();

@@ -201,7 +201,8 @@ public static class FilesApi
                         passages += (await collection.UpsertAsync(batch)).Passages;
                     }
 
-                    outcome = outcome with { Status = FileOutcome.Ingested, Documents = documents.Count, Passages = passages };
+                    var removed = await collection.DeleteFileDocumentsAsync(outcome.Name, documents.Select(d => d.Id).ToArray());
+                    outcome = outcome with { Status = FileOutcome.Ingested, Documents = documents.Count, Passages = passages, Removed = removed };
                 }
                 catch (UnreadableFileException ex)
                 {

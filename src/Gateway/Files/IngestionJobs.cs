@@ -6,6 +6,9 @@ namespace Orleans.SpecRag.Gateway.Files;
 /// <summary>What happened to one uploaded file.</summary>
 public sealed record FileOutcome(string Name, long Bytes, string Status, int Documents, int Passages, string? Error)
 {
+    /// <summary>Documents of an earlier upload of this file that it no longer has (pages or sections), removed.</summary>
+    public int Removed { get; init; }
+
     public const string Pending = "pending";
     public const string Ingested = "ingested";
     public const string Failed = "failed";

@@ -42,6 +42,9 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
     public Task<bool> DeleteDocumentAsync(string documentId) =>
         _record is { } record ? Shard(ShardOf(documentId, record.Shards)).DeleteDocumentAsync(documentId) : Task.FromResult(false);
 
+    public async Task<int> DeleteFileDocumentsAsync(string file, IReadOnlyList<string> keep) =>
+        _record is { } record ? (await Task.WhenAll(AllShards(record).Select(s => s.DeleteFileDocumentsAsync(file, keep)))).Sum() : 0;
+
     public async Task<CollectionInfo?> GetInfoAsync()
     {
         if (_record is not { } record)

@@ -115,6 +115,12 @@ public sealed class CollectionShardGrain(
 
     public Task<bool> DeleteDocumentAsync(string documentId) => _index.DeleteAsync(documentId);
 
+    public Task<int> DeleteFileDocumentsAsync(string file, IReadOnlyList<string> keep)
+    {
+        var kept = keep.ToHashSet(StringComparer.Ordinal);
+        return _index.DeleteWhereAsync(d => d.Metadata?.GetValueOrDefault("file") == file && !kept.Contains(d.Id));
+    }
+
     public Task<CollectionInfo> GetInfoAsync()
     {
         using var lease = _index.Acquire();

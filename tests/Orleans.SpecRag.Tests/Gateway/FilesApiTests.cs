@@ -119,6 +119,27 @@ public sealed class FilesApiTests(SmallFileLimitGatewayFactory gateway) : IClass
     }
 
     [Fact]
+    public async Task A_file_sent_again_replaces_its_documents_and_leaves_no_stale_pages()
+    {
+        async Task<IngestionJob> SendAsync(byte[] pdf)
+        {
+            using var form = Form(("manual.pdf", pdf), ("other.txt", Encoding.UTF8.GetBytes("A different file that must stay.")));
+            return (await (await gateway.Client.PostAsync("/v1/collections/files-again/files?wait=true", form)).Content.ReadFromJsonAsync<IngestionJob>(GatewayJson.Options))!;
+        }
+
+        var first = await SendAsync(TestFiles.Pdf(["Page one of the manual."], ["Page two of the manual."], ["Page three of the manual."]));
+        Assert.Equal(3, first.Files[0].Documents);
+        Assert.Equal(0, first.Files[0].Removed);
+
+        var second = await SendAsync(TestFiles.Pdf(["The manual now has one page."]));
+
+        Assert.Equal(1, second.Files[0].Documents);
+        Assert.Equal(3, second.Files[0].Removed); // manual.pdf#page=1..3; the one page is now "manual.pdf"
+        var info = await gateway.Client.GetFromJsonAsync<CollectionInfo>("/v1/collections/files-again", GatewayJson.Options);
+        Assert.Equal(2, info!.Documents);
+    }
+
+    [Fact]
     public async Task A_document_from_a_subfolder_can_be_deleted_by_its_id_with_a_slash()
     {
         using var form = Form(("guides/setup.md", Encoding.UTF8.GetBytes("Install the client with the installer.")));

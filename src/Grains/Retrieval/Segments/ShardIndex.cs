@@ -101,6 +101,23 @@ public sealed class ShardIndex : IAsyncDisposable
         return deleted;
     }
 
+    /// <summary>Deletes every live document <paramref name="predicate"/> picks; returns how many.</summary>
+    public async Task<int> DeleteWhereAsync(Func<SegmentDocumentEntry, bool> predicate, CancellationToken cancellationToken = default)
+    {
+        var deleted = 0;
+        await CommitAsync(view =>
+        {
+            var ids = view.Segments
+                .SelectMany(segment => view.LiveDocuments(segment.Id))
+                .Where(live => predicate(live.Document))
+                .Select(live => live.Document.Id)
+                .ToHashSet(StringComparer.Ordinal);
+            deleted = ids.Count;
+            return ids.Count > 0 ? (view.Manifest with { Segments = Tombstone(view, ids).ToArray() }, []) : null;
+        }, cancellationToken);
+        return deleted;
+    }
+
     /// <summary>
     /// Merges the segments <paramref name="options"/> picks into one, without their deleted passages. The merged
     /// segment is built from a snapshot while writes go on; documents deleted or replaced meanwhile are tombstoned
