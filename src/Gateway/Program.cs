@@ -74,7 +74,6 @@ app.MapScalarApiReference(); // The API reference at /scalar/v1, from the OpenAP
 app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapCollectionsApi();
-app.MapFilesApi();
 app.MapClusterApi();
 app.MapOpenAiApi();
 

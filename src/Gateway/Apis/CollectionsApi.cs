@@ -51,6 +51,7 @@ public static class CollectionsApi
             .WithName("DeleteDocument")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapFilesApi(configuration, environment);
         return app;
     }
 

@@ -22,13 +22,10 @@ public static class FilesApi
     /// <summary>Documents sent to the collection per call.</summary>
     public const int BatchDocuments = 200;
 
-    public static IEndpointRouteBuilder MapFilesApi(this IEndpointRouteBuilder app)
+    /// <summary>Maps the file endpoints into the collections' route group (see <see cref="CollectionsApi"/>).</summary>
+    public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api, IConfiguration configuration, IWebHostEnvironment environment)
     {
-        var configuration = app.ServiceProvider.GetRequiredService<IConfiguration>();
-        var environment = app.ServiceProvider.GetRequiredService<IWebHostEnvironment>();
         var limits = BodyLimits.From(configuration);
-        var api = app.MapGroup("/v1/collections").WithTags("Collections")
-            .RequireRateLimiting(ClientRateLimiting.Policy);
 
         api.MapPost("/{name}/files", UploadAsync)
             .RequireOperator(environment, configuration)
@@ -51,7 +48,7 @@ public static class FilesApi
             .WithSummary("The job as server-sent events: a 'progress' event on every change, then 'completed'.")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
-        return app;
+        return api;
     }
 
     public static async Task<Results<Accepted<IngestionJob>, Ok<IngestionJob>, ValidationProblem, ProblemHttpResult>> UploadAsync(
