@@ -25,8 +25,9 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
         _record = stored is null ? null : JsonSerializer.Deserialize<CollectionRecord>(stored.Content, SegmentFiles.Json);
         if (_record is not null)
         {
-            // Collections made before the catalog existed join it here; for the others this is a no-op.
-            await GrainFactory.GetGrain<ICollectionCatalogGrain>(0).AddAsync(Name);
+            // Collections made before the catalog existed join it here; for the others this is a no-op. Not awaited:
+            // an activation is on a query's path, and after a silo dies the catalog may be waiting to move with it.
+            GrainFactory.GetGrain<ICollectionCatalogGrain>(0).AddAsync(Name).Ignore();
         }
     }
 
