@@ -35,12 +35,12 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
             ["SpecRag:Drafter:Endpoint"] = _server.BaseUrl + "/v1",
             ["SpecRag:Drafter:Model"] = "drafter-7b",
             ["SpecRag:Drafter:MaxTokens"] = "64",
-            ["SpecRag:Drafter:TimeoutSeconds"] = "1",
+            ["SpecRag:Drafter:TimeoutSeconds"] = "10",
             ["SpecRag:Drafter:Retries"] = "2",
             ["SpecRag:Verifier:Backend"] = "openai",
             ["SpecRag:Verifier:Endpoint"] = _server.BaseUrl + "/v1",
             ["SpecRag:Verifier:Model"] = "verifier-8x7b",
-            ["SpecRag:Verifier:TimeoutSeconds"] = "1",
+            ["SpecRag:Verifier:TimeoutSeconds"] = "10",
         };
         foreach (var (key, value) in settings)
         {
@@ -203,7 +203,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
     public async Task A_stalled_endpoint_times_out_after_its_retries_and_the_error_surfaces()
     {
         _server.StallNext(10);
-        using var services = Models(("SpecRag:Drafter:Retries", "1"));
+        using var services = Models(("SpecRag:Drafter:Retries", "1"), ("SpecRag:Drafter:TimeoutSeconds", "1"));
 
         var error = await Record.ExceptionAsync(() => services.GetRequiredService<IDraftModel>().DraftAsync("Q?", Passages));
 
