@@ -80,9 +80,28 @@ public sealed class QueryCalls(IConfiguration configuration, GatewayLossSignal g
     private readonly int _defaultDeadlineMs = configuration.GetValue("SpecRag:Query:DefaultDeadlineMs", 30_000);
     private readonly TimeSpan _grace = TimeSpan.FromMilliseconds(Math.Max(0, configuration.GetValue("SpecRag:Gateway:DeadlineGraceMs", 4_000)));
 
+    // Queries past this many at once wait here in arrival order (SemaphoreSlim's async waiters are FIFO): an overloaded
+    // cluster then serves every query a little later instead of a few of them tens of seconds late.
+    private readonly SemaphoreSlim _admission = new(Math.Max(1, configuration.GetValue("SpecRag:Gateway:MaxQueriesInFlight", 4 * Environment.ProcessorCount)));
+
     public QueryRequest WithDeadline(QueryRequest request) =>
         request with { DeadlineAt = DateTimeOffset.UtcNow.AddMilliseconds(request.DeadlineMs ?? _defaultDeadlineMs) };
 
-    public Task<QueryResult> RunAsync(IQueryGrain query, QueryRequest request, CancellationToken aborted) =>
-        ClusterCalls.RunAsync(token => query.RunAsync(request, token), (request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(_defaultDeadlineMs)) + _grace, gatewayLoss, aborted);
+    public async Task<QueryResult> RunAsync(IQueryGrain query, QueryRequest request, CancellationToken aborted)
+    {
+        var until = (request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(_defaultDeadlineMs)) + _grace;
+        if (!await _admission.WaitAsync(until - DateTimeOffset.UtcNow, aborted))
+        {
+            throw new TimeoutException("The query waited for admission past its deadline.");
+        }
+
+        try
+        {
+            return await ClusterCalls.RunAsync(token => query.RunAsync(request, token), until, gatewayLoss, aborted);
+        }
+        finally
+        {
+            _admission.Release();
+        }
+    }
 }
