@@ -90,7 +90,8 @@ public sealed class QueryCalls(IConfiguration configuration, GatewayLossSignal g
     public async Task<QueryResult> RunAsync(IQueryGrain query, QueryRequest request, CancellationToken aborted)
     {
         var until = (request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(_defaultDeadlineMs)) + _grace;
-        if (!await _admission.WaitAsync(until - DateTimeOffset.UtcNow, aborted))
+        var wait = until - DateTimeOffset.UtcNow;
+        if (!await _admission.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, aborted))
         {
             throw new TimeoutException("The query waited for admission past its deadline.");
         }
