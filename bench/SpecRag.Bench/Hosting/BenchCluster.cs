@@ -4,6 +4,7 @@ using Microsoft.Extensions.Logging;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.Models;
 using Orleans.TestingHost;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Hosting;
 

@@ -5,6 +5,7 @@ using Microsoft.Extensions.Caching.Memory;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.SpecRag.Bench.Reporting;
 using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Hosting;
 

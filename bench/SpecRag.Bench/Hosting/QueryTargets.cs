@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Hosting;
 

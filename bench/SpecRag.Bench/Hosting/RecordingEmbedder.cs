@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Hosting;
 

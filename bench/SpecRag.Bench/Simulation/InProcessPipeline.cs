@@ -4,6 +4,7 @@ using Orleans.SpecRag.Clustering;
 using Orleans.SpecRag.Drafting;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Verification;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Simulation;
 

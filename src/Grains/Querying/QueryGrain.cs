@@ -9,6 +9,7 @@ using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Placement;
 using Orleans.SpecRag.Telemetry;
 using Orleans.SpecRag.Verification;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Querying;
 

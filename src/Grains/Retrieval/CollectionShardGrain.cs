@@ -6,6 +6,7 @@ using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Placement;
 using Orleans.SpecRag.Retrieval.Segments;
 using Orleans.SpecRag.Text;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Retrieval;
 

@@ -4,6 +4,7 @@ using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Tests.Support;
 using Orleans.TestingHost;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Tests.Cluster;
 

@@ -5,8 +5,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.Models;
-using Orleans.SpecRag.Models.LanguageModels;
 using Orleans.SpecRag.Tests.Support;
+using Orleans.SpecRag.Models.Prompting;
 
 namespace Orleans.SpecRag.Tests.LanguageModels;
 

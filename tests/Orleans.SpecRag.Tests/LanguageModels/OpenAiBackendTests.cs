@@ -4,8 +4,8 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.Models;
-using Orleans.SpecRag.Models.LanguageModels;
 using Orleans.SpecRag.Tests.Support;
+using Orleans.SpecRag.Models.Prompting;
 
 namespace Orleans.SpecRag.Tests.LanguageModels;
 
@@ -107,7 +107,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
 
         var score = Assert.Single(await verifier.ScoreAsync("What is the capital of France?", [draft]));
 
-        Assert.Equal(OpenAiVerifierModel.TeacherForced, verifier.Scoring);
+        Assert.Equal(ScoringMethods.TeacherForced, verifier.Scoring);
         var request = Assert.Single(_server.Requests);
         Assert.Equal("/v1/completions", request.Path);
         Assert.True(request.Body["echo"]!.GetValue<bool>());
@@ -143,7 +143,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
 
         var scores = await verifier.ScoreAsync("Q?", [new DraftOutput("A", "B", -1, -1), new DraftOutput("C", "D", -1, -1)]);
 
-        Assert.Equal(OpenAiVerifierModel.ChatLogProbs, verifier.Scoring);
+        Assert.Equal(ScoringMethods.ChatLogProbs, verifier.Scoring);
         Assert.All(scores, s =>
         {
             Assert.Null(s.SelfConsistency);
@@ -168,7 +168,7 @@ public sealed class OpenAiBackendTests : IAsyncLifetime
 
         var score = Assert.Single(await verifier.ScoreAsync("Q?", [new DraftOutput("A", "B", -1, -1)]));
 
-        Assert.Equal(OpenAiVerifierModel.ChatLogProbs, verifier.Scoring);
+        Assert.Equal(ScoringMethods.ChatLogProbs, verifier.Scoring);
         Assert.Null(score.SelfConsistency);
         Assert.Equal(-2.5, score.SelfReflection, 6);
         var request = Assert.Single(_server.Requests);

@@ -1,7 +1,8 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Orleans.SpecRag.Hosting;
+using Orleans.SpecRag.Models.Hosting;
 using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Tests.Support;
 

@@ -1,4 +1,4 @@
-using Orleans.SpecRag.Models.LanguageModels;
+using Orleans.SpecRag.Models.Prompting;
 
 namespace Orleans.SpecRag.Tests.Unit;
 

@@ -3,6 +3,7 @@ using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Models.Extractive;
 using Orleans.SpecRag.Tests.Support;
 using Orleans.SpecRag.Verification;
+using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Tests.Unit;
 

@@ -1,5 +1,5 @@
 using System.Collections.Concurrent;
-using Orleans.SpecRag.Models.LanguageModels;
+using Orleans.SpecRag.Models.OpenAi;
 
 namespace Orleans.SpecRag.Models.Llama;
 

@@ -1,4 +1,4 @@
-namespace Orleans.SpecRag.Models;
+namespace Orleans.SpecRag.Models.Embedding;
 
 /// <summary>Turns text into unit-length vectors. Implementations run inference off the caller's thread.</summary>
 public interface IEmbedder

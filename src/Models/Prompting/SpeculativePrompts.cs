@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.SpecRag.Models.LanguageModels;
+namespace Orleans.SpecRag.Models.Prompting;
 
 /// <summary>A prompt for a raw completion model, and the same request as chat messages for a chat model.</summary>
 public sealed record Prompt(string Completion, string System, string User);

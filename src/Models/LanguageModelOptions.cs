@@ -1,4 +1,4 @@
-namespace Orleans.SpecRag.Models.LanguageModels;
+namespace Orleans.SpecRag.Models;
 
 /// <summary>
 /// One role's model (configuration section <c>SpecRag:Drafter</c> or <c>SpecRag:Verifier</c>).

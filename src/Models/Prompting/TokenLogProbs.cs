@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Orleans.SpecRag.Models.LanguageModels;
+namespace Orleans.SpecRag.Models.Prompting;
 
 /// <summary>One token of a model's output or of a scored prompt, with log P(token | everything before it).</summary>
 public readonly record struct TokenLogProb(string Text, double LogProbability);

@@ -29,7 +29,7 @@ public sealed class ExtractiveVerifierModel(IEmbedder embedder) : IVerifierModel
 
     public string Name => $"extractive/{embedder.ModelName}";
 
-    public string Scoring => "extractive";
+    public string Scoring => ScoringMethods.Extractive;
 
     public async Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default)
     {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Orleans.SpecRag.Models;
 
-namespace Orleans.SpecRag.Hosting;
+namespace Orleans.SpecRag.Models.Hosting;
 
 /// <summary>
 /// Loads the embedder and the drafter and verifier models at start-up, so the first query does not pay

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
 
-namespace Orleans.SpecRag.Models.LanguageModels;
+namespace Orleans.SpecRag.Models.Prompting;
 
 /// <summary>Where the rationale β and the answer α sit in a drafter's output.</summary>
 public sealed record ParsedDraft(TextSpan Rationale, TextSpan Answer, bool Parsed)

@@ -7,7 +7,7 @@ using Azure.AI.OpenAI;
 using OpenAI;
 using OpenAI.Chat;
 
-namespace Orleans.SpecRag.Models.LanguageModels;
+namespace Orleans.SpecRag.Models.OpenAi;
 
 /// <summary>
 /// One OpenAI-compatible endpoint (vLLM, Ollama, llama.cpp server, OpenAI, Azure OpenAI). Chat calls go
@@ -189,8 +189,6 @@ public sealed class OpenAiDraftModel(OpenAiEndpoint endpoint) : IDraftModel
 /// </summary>
 public sealed class OpenAiVerifierModel(OpenAiEndpoint endpoint) : IVerifierModel
 {
-    public const string TeacherForced = "teacher-forced";
-    public const string ChatLogProbs = "chat-logprobs";
     private const int TopAlternatives = 20;
 
     private volatile string _scoring = Initial(endpoint);
@@ -213,7 +211,7 @@ public sealed class OpenAiVerifierModel(OpenAiEndpoint endpoint) : IVerifierMode
 
     private async Task<VerifierScores> ScoreOneAsync(string question, DraftOutput draft, CancellationToken cancellationToken)
     {
-        if (_scoring == TeacherForced)
+        if (_scoring == ScoringMethods.TeacherForced)
         {
             var scored = SpeculativePrompts.Verification(question, draft.Answer, draft.Rationale);
             var echo = await endpoint.EchoAsync(scored.Text, cancellationToken);
@@ -229,7 +227,7 @@ public sealed class OpenAiVerifierModel(OpenAiEndpoint endpoint) : IVerifierMode
                 throw new ModelScoringException($"{Name} does not return prompt log-probabilities (/completions with echo), and SpecRag:Verifier:Scoring is 'echo'.");
             }
 
-            _scoring = ChatLogProbs; // Remembered: this endpoint cannot echo, so later drafts skip the attempt.
+            _scoring = ScoringMethods.ChatLogProbs; // Remembered: this endpoint cannot echo, so later drafts skip the attempt.
         }
 
         return new VerifierScores(null, await YesLogProbabilityAsync(question, draft, cancellationToken));
@@ -259,8 +257,8 @@ public sealed class OpenAiVerifierModel(OpenAiEndpoint endpoint) : IVerifierMode
 
     private static string Initial(OpenAiEndpoint endpoint) => endpoint.Options.Scoring.ToLowerInvariant() switch
     {
-        "chat" => ChatLogProbs,
-        "echo" => TeacherForced,
-        _ => endpoint.IsAzure ? ChatLogProbs : TeacherForced,
+        "chat" => ScoringMethods.ChatLogProbs,
+        "echo" => ScoringMethods.TeacherForced,
+        _ => endpoint.IsAzure ? ScoringMethods.ChatLogProbs : ScoringMethods.TeacherForced,
     };
 }
