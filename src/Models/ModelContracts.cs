@@ -26,7 +26,14 @@ public interface IDraftModel
     /// <summary>Backend and model, e.g. <c>extractive/all-MiniLM-L6-v2</c> or <c>openai/mistral-7b</c>.</summary>
     string Name { get; }
 
-    Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default);
+    Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? options = null, CancellationToken cancellationToken = default);
+}
+
+/// <summary>What a caller knows about one draft call beyond its inputs; decorators read it (telemetry, logs), backends may ignore it.</summary>
+public sealed record DraftOptions
+{
+    /// <summary>The draft's position among its query's m drafts.</summary>
+    public int? Index { get; init; }
 }
 
 /// <summary>Self-consistency (null when it cannot be computed exactly) and self-reflection of one draft, natural logs ≤ 0.</summary>

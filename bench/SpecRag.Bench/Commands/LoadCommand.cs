@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Collections.Concurrent;
 using System.ComponentModel;
 using System.Diagnostics;
@@ -190,7 +191,7 @@ public sealed class LoadCommand : AsyncCommand<LoadSettings>
     }
 
     /// <summary>The embedder alone: the same calls, <paramref name="concurrency"/> at a time, as fast as it can.</summary>
-    private static async Task<EmbedderLimit> EmbedderLimitAsync(IEmbedder embedder, string method, IReadOnlyList<string[]> calls, int concurrency, int requests, CancellationToken cancellationToken)
+    private static async Task<EmbedderLimit> EmbedderLimitAsync(IEmbeddingGenerator<string, Embedding<float>> embedder, string method, IReadOnlyList<string[]> calls, int concurrency, int requests, CancellationToken cancellationToken)
     {
         var next = -1;
         var clock = Stopwatch.GetTimestamp();

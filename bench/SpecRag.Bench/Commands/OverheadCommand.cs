@@ -124,7 +124,7 @@ public sealed class OverheadCommand : AsyncCommand<OverheadSettings>
             services.AddSingleton<IVerifierModel, SimulatedLatencyVerifierModel>();
         });
         var limit = new InProcessPipeline(
-            new CachingEmbedder(embedder, new MemoryCache(new MemoryCacheOptions { SizeLimit = CachingEmbedder.CapacityInVectors })),
+            new MemoryCachingEmbeddingGenerator(embedder),
             new SimulatedLatencyDraftModel(simulation),
             new SimulatedLatencyVerifierModel(simulation));
         AnsiConsole.MarkupLine($"[bold]overhead[/]: {Markup.Escape(cluster.Description)} against the in-process limit; m = {string.Join(", ", draftCounts)}");
@@ -184,8 +184,8 @@ public sealed class OverheadCommand : AsyncCommand<OverheadSettings>
         }
 
         // How the inline documents cluster decides how many distinct drafts a query can have (one passage per cluster).
-        var documentVectors = await embedder.EmbedAsync(SyntheticText.TwoTopicDocuments.Select(d => InProcessPipeline.PassageText(d.Title, d.Text)).ToArray(), cancellationToken);
-        var clusterSizes = Clustering.KMeans.Cluster(documentVectors, settings.DocsPerDraft, settings.Seed).Clusters.Select(c => c.Count).ToArray();
+        var documentVectors = await embedder.EmbedAsync(SyntheticText.TwoTopicDocuments.Select(d => Retrieval.Segments.PassageText.Of(d.Title, d.Text)).ToArray(), cancellationToken);
+        var clusterSizes = Grouping.KMeans.Cluster(documentVectors, settings.DocsPerDraft, settings.Seed).Clusters.Select(c => c.Count).ToArray();
 
         await BenchCluster.UntilReadyAsync(() => OrleansAsync(Request(1, 0)), TimeSpan.FromSeconds(60));
         var points = new List<OverheadPoint>();

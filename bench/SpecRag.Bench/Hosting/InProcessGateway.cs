@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.AspNetCore.TestHost;
@@ -40,10 +41,10 @@ public sealed class InProcessGateway : WebApplicationFactory<Program>
             builder.UseSetting("SpecRag:DemoCorpus:Path", Path.Combine(root, "docs"));
         }
 
-        builder.ConfigureTestServices(services => services.AddSingleton<IEmbedder>(sp =>
+        builder.ConfigureTestServices(services => services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(sp =>
         {
-            Recorder = new RecordingEmbedder(sp.GetRequiredService<MiniLmEmbedder>());
-            return new CachingEmbedder(Recorder, new MemoryCache(new MemoryCacheOptions { SizeLimit = CachingEmbedder.CapacityInVectors }));
+            Recorder = new RecordingEmbedder(new BorrowedEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbedder>()));
+            return new MemoryCachingEmbeddingGenerator(Recorder);
         }));
     }
 

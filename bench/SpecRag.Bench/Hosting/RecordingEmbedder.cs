@@ -1,6 +1,5 @@
+using Microsoft.Extensions.AI;
 using System.Collections.Concurrent;
-using Orleans.SpecRag.Models;
-using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Bench.Hosting;
 
@@ -10,14 +9,10 @@ namespace Orleans.SpecRag.Bench.Hosting;
 /// bare embedder to get the embedder-bound limit of the same workload, instead of guessing how many texts a query
 /// embeds (the question, plus rationales the verifier has not seen before). Costs one enqueue per call.
 /// </summary>
-public sealed class RecordingEmbedder(IEmbedder inner) : IEmbedder
+public sealed class RecordingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
 {
     private readonly ConcurrentQueue<string[]> _calls = new();
     private volatile bool _recording;
-
-    public string ModelName => inner.ModelName;
-
-    public int Dimensions => inner.Dimensions;
 
     public void Start()
     {
@@ -31,13 +26,15 @@ public sealed class RecordingEmbedder(IEmbedder inner) : IEmbedder
         return _calls.ToArray();
     }
 
-    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
+        var texts = values.ToArray();
         if (_recording)
         {
-            _calls.Enqueue(texts.ToArray());
+            _calls.Enqueue(texts);
         }
 
-        return inner.EmbedAsync(texts, cancellationToken);
+        return base.GenerateAsync(texts, options, cancellationToken);
     }
 }

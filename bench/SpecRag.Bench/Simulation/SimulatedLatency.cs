@@ -64,7 +64,7 @@ public sealed class SimulatedLatencyDraftModel(SimulatedLatencySettings settings
 {
     public string Name => $"simulated-latency/draft({settings.Describe(settings.DraftMs)})";
 
-    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? options = null, CancellationToken cancellationToken = default)
     {
         await SimulatedLatencySettings.WaitAsync(settings.DraftDelayMs(question, passages.Select(p => p.Id)), cancellationToken);
         var answer = passages[0].Text.Split('.', 2)[0].Trim();

@@ -55,18 +55,13 @@ public static class ClusterCalls
             {
                 throw new TimeoutException("The cluster did not answer before the request's deadline.");
             }
-            catch (Exception e) when (IsTransient(e) && DateTimeOffset.UtcNow < until && !aborted.IsCancellationRequested)
+            catch (Exception e) when (TransientFaults.IsTransient(e) && DateTimeOffset.UtcNow < until && !aborted.IsCancellationRequested)
             {
             }
 
             await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), aborted);
         }
     }
-
-    /// <summary>Failures of the path to a grain, not of the grain's own work: the silo or gateway is stopping or gone.</summary>
-    public static bool IsTransient(Exception exception) => exception.GetBaseException() is
-        SiloUnavailableException or OrleansMessageRejectionException or Orleans.Runtime.Messaging.ConnectionFailedException
-        or GatewayTooBusyException or TimeoutException;
 }
 
 /// <summary>

@@ -54,7 +54,12 @@ public sealed class DraftDispatcher(IGrainFactory grains, SiloRoleDirectory role
                     throw;
                 }
             }
-            catch (Exception ex) when (IsSiloFailure(ex) && DateTimeOffset.UtcNow < deadline)
+            catch (TimeoutException)
+            {
+                // The wait above ran into the draft's deadline: the draft is late, the silo is not at fault.
+                throw;
+            }
+            catch (Exception ex) when (TransientFaults.IsTransient(ex) && DateTimeOffset.UtcNow < deadline)
             {
                 tried.Add(silo);
                 roles.Suspect(silo, SuspectFor);
@@ -78,14 +83,4 @@ public sealed class DraftDispatcher(IGrainFactory grains, SiloRoleDirectory role
         var left = deadline - DateTimeOffset.UtcNow;
         return left > TimeSpan.Zero ? left : TimeSpan.Zero;
     }
-
-    /// <summary>The silo, not the model, failed: the call never reached a live drafter or its answer was lost.</summary>
-    internal static bool IsSiloFailure(Exception exception) => exception.GetBaseException() switch
-    {
-        SiloUnavailableException => true,
-        OrleansMessageRejectionException => true,
-        Orleans.Runtime.Messaging.ConnectionFailedException => true,
-        Orleans.Networking.Shared.SocketConnectionException => true,
-        _ => false,
-    };
 }

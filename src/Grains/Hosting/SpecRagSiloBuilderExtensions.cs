@@ -44,6 +44,7 @@ public static class SpecRagSiloBuilderExtensions
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
         silo.Services.Configure<Retrieval.RetrievalOptions>(configuration.GetSection("SpecRag:Retrieval"));
         silo.Services.AddSpecRagModels(configuration);
+        silo.Services.AddSingleton(sp => new Models.Decorators.ModelHost(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString()));
         return silo;
     }
 

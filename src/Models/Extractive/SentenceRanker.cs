@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Numerics.Tensors;
 using Orleans.SpecRag.Text;
 
@@ -13,7 +14,7 @@ public sealed record RankedSentence(string Text, string PassageId, int PassageOr
 /// "What is Henry Feilden's occupation?" as a sentence about Henry Feilden. Shared by the extractive drafter (one
 /// subset) and standard mode (all retrieved passages), so both rank alike.
 /// </summary>
-public sealed class SentenceRanker(IEmbedder embedder)
+public sealed class SentenceRanker(IEmbeddingGenerator<string, Embedding<float>> embedder)
 {
     /// <summary>Sentences shorter than this are headings or fragments; they are only used when nothing else exists, or when they are a whole passage.</summary>
     public const int MinWords = 4;

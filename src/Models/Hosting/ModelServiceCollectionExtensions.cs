@@ -1,10 +1,12 @@
-using Microsoft.Extensions.Caching.Memory;
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Orleans.SpecRag.Models.Decorators;
 using Orleans.SpecRag.Models.Embedding;
 using Orleans.SpecRag.Models.Extractive;
 using Orleans.SpecRag.Models.Llama;
 using Orleans.SpecRag.Models.OpenAi;
+using Orleans.SpecRag.Telemetry;
 
 namespace Orleans.SpecRag.Models.Hosting;
 
@@ -16,10 +18,11 @@ public static class ModelServiceCollectionExtensions
     /// <summary>The embedder and the drafter and verifier models chosen by <c>SpecRag:Drafter:Backend</c> and <c>SpecRag:Verifier:Backend</c>.</summary>
     public static IServiceCollection AddSpecRagModels(this IServiceCollection services, IConfiguration configuration)
     {
+        // Cache outermost: telemetry then shows only the texts that reached the model.
         services.AddSingleton<MiniLmEmbedder>();
-        services.AddSingleton<IEmbedder>(sp => new CachingEmbedder(
-            sp.GetRequiredService<MiniLmEmbedder>(),
-            new MemoryCache(new MemoryCacheOptions { SizeLimit = CachingEmbedder.CapacityInVectors })));
+        services.AddEmbeddingGenerator(sp => new BorrowedEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbedder>()))
+            .Use(inner => new MemoryCachingEmbeddingGenerator(inner))
+            .UseOpenTelemetry(sourceName: SpecRagTelemetry.Name);
 
         var drafter = RoleOptions(configuration, Drafter);
         var verifier = RoleOptions(configuration, Verifier);
@@ -27,15 +30,19 @@ public static class ModelServiceCollectionExtensions
         {
             OpenAiBackend => new OpenAiDraftModel(Endpoint(sp, drafter, Drafter)),
             LlamaBackend => new LlamaDraftModel(sp.GetRequiredService<LlamaRuntimes>().Get(drafter, Drafter), drafter),
-            _ => new ExtractiveDraftModel(sp.GetRequiredService<IEmbedder>()),
+            _ => new ExtractiveDraftModel(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()),
         });
         services.AddSingleton<IVerifierModel>(sp => verifier.Backend switch
         {
             OpenAiBackend => new OpenAiVerifierModel(Endpoint(sp, verifier, Verifier)),
             LlamaBackend => new LlamaVerifierModel(sp.GetRequiredService<LlamaRuntimes>().Get(verifier, Verifier), verifier),
-            _ => new ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()),
+            _ => new ExtractiveVerifierModel(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()),
         });
         services.AddSingleton<LlamaRuntimes>();
+
+        // What grains call: whichever backend is registered (tests register their own), wrapped in the host's decorators.
+        services.AddKeyedSingleton(ServedModels.Key, (sp, _) => sp.GetRequiredService<IDraftModel>().AsBuilder().UseOpenTelemetry().UseLogging().Build(sp));
+        services.AddKeyedSingleton(ServedModels.Key, (sp, _) => sp.GetRequiredService<IVerifierModel>().AsBuilder().UseOpenTelemetry().UseLogging().Build(sp));
 
         AddModelHttpClient(services, Drafter, drafter);
         AddModelHttpClient(services, Verifier, verifier);
@@ -89,4 +96,10 @@ public static class ModelServiceCollectionExtensions
                 resilience.RateLimiter.DefaultRateLimiterOptions.QueueLimit = 10_000;
             });
     }
+}
+
+/// <summary>The service key of the models as grains call them: the registered backend inside the host's decorators.</summary>
+public static class ServedModels
+{
+    public const string Key = "specrag.served";
 }

@@ -11,7 +11,7 @@ public sealed class LlamaDraftModel(LlamaRuntime runtime, LanguageModelOptions o
 {
     public string Name => $"llama/{runtime.ModelName}";
 
-    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default) =>
+    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? draft = null, CancellationToken cancellationToken = default) =>
         await LlamaGeneration.DraftAsync(runtime, SpeculativePrompts.Drafter(question, passages), options.MaxTokens, cancellationToken);
 }
 

@@ -175,7 +175,7 @@ public sealed class OpenAiDraftModel(OpenAiEndpoint endpoint) : IDraftModel
 {
     public string Name => endpoint.Name;
 
-    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? options = null, CancellationToken cancellationToken = default)
     {
         var generation = await endpoint.GenerateAsync(SpeculativePrompts.Drafter(question, passages), endpoint.Options.MaxTokens, topLogProbs: 0, cancellationToken);
         return GeneratedDraft.FromTokens(generation.Tokens);

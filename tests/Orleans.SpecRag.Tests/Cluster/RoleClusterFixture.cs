@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.SpecRag.Hosting;
@@ -43,7 +44,7 @@ public class RoleClusterFixture : IAsyncLifetime
     {
         services.AddSingleton<IDraftModel>(sp => new SiloRecordingDraftModel(Drafter, sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
         services.AddSingleton<IVerifierModel>(sp => new SiloRecordingVerifierModel(
-            new Models.Extractive.ExtractiveVerifierModel(sp.GetRequiredService<IEmbedder>()), sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
+            new Models.Extractive.ExtractiveVerifierModel(sp.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>()), sp.GetRequiredService<ILocalSiloDetails>(), CallLog));
     }
 
     public virtual async Task InitializeAsync()

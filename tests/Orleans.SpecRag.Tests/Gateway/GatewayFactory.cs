@@ -120,7 +120,7 @@ public sealed class FailingDrafterGatewayFactory : GatewayFactory
     {
         public string Name => "test/failing";
 
-        public Task<SpecRag.Models.DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default) =>
+        public Task<SpecRag.Models.DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, SpecRag.Models.DraftOptions? options = null, CancellationToken cancellationToken = default) =>
             throw new HttpRequestException("The model endpoint is down.");
     }
 }

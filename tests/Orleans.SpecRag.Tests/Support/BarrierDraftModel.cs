@@ -42,7 +42,7 @@ public sealed class BarrierDraftModel : IDraftModel
         }
     }
 
-    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (FailWhen?.Invoke(passages) == true)
         {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Decorators;
 
 namespace Orleans.SpecRag.Tests.Support;
 
@@ -13,32 +14,26 @@ public sealed class ModelCallLog
     public ConcurrentQueue<(string Role, SiloAddress Silo)> Calls { get; } = new();
 }
 
-public sealed class SiloRecordingDraftModel(IDraftModel inner, ILocalSiloDetails silo, ModelCallLog log) : IDraftModel
+public sealed class SiloRecordingDraftModel(IDraftModel inner, ILocalSiloDetails silo, ModelCallLog log) : DelegatingDraftModel(inner)
 {
-    public string Name => inner.Name;
-
-    public Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    public override Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? options = null, CancellationToken cancellationToken = default)
     {
         log.Calls.Enqueue((SiloRoles.Drafter, silo.SiloAddress));
-        return inner.DraftAsync(question, passages, cancellationToken);
+        return base.DraftAsync(question, passages, options, cancellationToken);
     }
 }
 
-public sealed class SiloRecordingVerifierModel(IVerifierModel inner, ILocalSiloDetails silo, ModelCallLog log) : IVerifierModel
+public sealed class SiloRecordingVerifierModel(IVerifierModel inner, ILocalSiloDetails silo, ModelCallLog log) : DelegatingVerifierModel(inner)
 {
-    public string Scoring => inner.Scoring;
-
-    public string Name => inner.Name;
-
-    public Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default)
+    public override Task<IReadOnlyList<VerifierScores>> ScoreAsync(string question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken = default)
     {
         log.Calls.Enqueue((SiloRoles.Verifier, silo.SiloAddress));
-        return inner.ScoreAsync(question, drafts, cancellationToken);
+        return base.ScoreAsync(question, drafts, cancellationToken);
     }
 
-    public Task<DraftOutput> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+    public override Task<DraftOutput> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
     {
         log.Calls.Enqueue((SiloRoles.Verifier, silo.SiloAddress));
-        return inner.AnswerAsync(question, passages, cancellationToken);
+        return base.AnswerAsync(question, passages, cancellationToken);
     }
 }

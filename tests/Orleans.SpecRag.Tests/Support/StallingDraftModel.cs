@@ -30,7 +30,7 @@ public sealed class StallingDraftModel
     {
         public string Name => "test/stalling";
 
-        public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken = default)
+        public async Task<DraftOutput> DraftAsync(string question, IReadOnlyList<Passage> passages, DraftOptions? options = null, CancellationToken cancellationToken = default)
         {
             if (owner.StallWhen(silo, passages))
             {

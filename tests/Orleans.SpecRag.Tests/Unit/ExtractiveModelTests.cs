@@ -1,3 +1,4 @@
+using Microsoft.Extensions.AI;
 using System.Numerics.Tensors;
 using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Models.Extractive;
@@ -10,7 +11,7 @@ namespace Orleans.SpecRag.Tests.Unit;
 /// <summary>The extractive default models against the definitions in docs/scoring.md, on the real MiniLM embedder.</summary>
 public sealed class ExtractiveModelTests
 {
-    private static readonly IEmbedder Embedder = SharedModels.MiniLm;
+    private static readonly IEmbeddingGenerator<string, Embedding<float>> Embedder = SharedModels.MiniLm;
 
     private static Passage P(string id, string text) => new(id, id, null, text, [], 0);
 

@@ -1,4 +1,4 @@
-using Orleans.SpecRag.Clustering;
+using Orleans.SpecRag.Grouping;
 
 namespace Orleans.SpecRag.Tests.Unit;
 

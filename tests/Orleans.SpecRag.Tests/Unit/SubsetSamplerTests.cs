@@ -1,4 +1,4 @@
-using Orleans.SpecRag.Drafting;
+using Orleans.SpecRag.Grouping;
 
 namespace Orleans.SpecRag.Tests.Unit;
 

@@ -1,4 +1,4 @@
-namespace Orleans.SpecRag.Drafting;
+namespace Orleans.SpecRag.Grouping;
 
 /// <summary>
 /// Samples the passage subsets of Speculative RAG: each subset takes one passage from every cluster, so

@@ -1,6 +1,6 @@
 using System.Numerics.Tensors;
 
-namespace Orleans.SpecRag.Clustering;
+namespace Orleans.SpecRag.Grouping;
 
 /// <summary>The outcome of <see cref="KMeans.Cluster"/>.</summary>
 /// <param name="Assignments">The cluster of each input point.</param>

@@ -1,0 +1,106 @@
+using System.Numerics.Tensors;
+using Microsoft.Extensions.AI;
+using Orleans.SpecRag.Drafting;
+using Orleans.SpecRag.Grouping;
+using Orleans.SpecRag.Models;
+using Orleans.SpecRag.Models.Embedding;
+using Orleans.SpecRag.Verification;
+
+namespace Orleans.SpecRag.Querying;
+
+/// <summary>A query's drafts before they run: how many clusters the passages fell into and one task per subset.</summary>
+public sealed record DraftPlan(int Clusters, IReadOnlyList<DraftTask> Tasks);
+
+/// <summary>
+/// The steps of a speculative query that are pure work on its data, shared by <see cref="QueryGrain"/> and the bench's
+/// in-process limit so the two cannot drift: passages from inline documents, the plan (K-means into k clusters, m subsets
+/// with one passage per cluster), a draft from a model's output, the verifier's scores combined per draft, and the result.
+/// Orchestration (where drafts run, deadlines, events, persistence) stays with the grains.
+/// </summary>
+public static class SpeculativePipeline
+{
+    /// <summary>
+    /// The paper's benchmark setting: the request carries its retrieved passages, in retriever order. The first
+    /// <c>topK</c> usable ones are embedded with the question in one call; the score is their cosine to it.
+    /// </summary>
+    public static async Task<IReadOnlyList<Passage>> InlinePassagesAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embedder, string question, IReadOnlyList<InlineDocument> documents, int topK, CancellationToken cancellationToken = default)
+    {
+        var chosen = InlineDocuments.Prepare(documents).Usable.Take(topK).ToArray();
+        if (chosen.Length == 0)
+        {
+            throw new ArgumentException("No inline document has a text or a title.", nameof(documents));
+        }
+
+        var ids = chosen.Select((d, i) => string.IsNullOrWhiteSpace(d.Id) ? $"doc-{i + 1}" : d.Id).ToArray();
+        var vectors = await embedder.EmbedAsync([question, .. chosen.Select(d => Retrieval.Segments.PassageText.Of(d.Title, d.Text))], cancellationToken);
+        return chosen.Select((d, i) => new Passage(ids[i], ids[i], d.Title, d.Text, vectors[i + 1], TensorPrimitives.Dot(vectors[0], vectors[i + 1]))).ToArray();
+    }
+
+    /// <summary>k = docsPerDraft clusters (fewer when there are fewer passages), then m subsets with one passage from each.</summary>
+    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling)
+    {
+        var k = Math.Min(request.DocsPerDraft, passages.Count);
+        var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
+        var subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed, sampling);
+        var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
+        return new DraftPlan(k, tasks);
+    }
+
+    /// <summary>The draft a model's output makes; ρ_Draft is clamped to a log-probability (≤ 0).</summary>
+    public static Draft ToDraft(DraftTask task, DraftOutput output, double latencyMs, string silo, string model) => new()
+    {
+        Index = task.Index,
+        Answer = output.Answer,
+        Rationale = output.Rationale,
+        DocumentIds = task.Passages.Select(p => p.Id).ToArray(),
+        DraftScore = Math.Min(0, output.DraftScore),
+        RationaleLogProb = output.RationaleLogProb,
+        AnswerLogProb = output.AnswerLogProb,
+        Parsed = output.Parsed,
+        LatencyMs = latencyMs,
+        Silo = silo,
+        Model = model,
+    };
+
+    /// <summary>The verifier scores the drafts without their passages; each draft's ρ_Draft·ρ_SC·ρ_SR, as log-probabilities.</summary>
+    public static async Task<IReadOnlyList<DraftScores>> ScoreAsync(IVerifierModel verifier, string question, IReadOnlyList<Draft> drafts, CancellationToken cancellationToken = default)
+    {
+        var outputs = drafts.Select(d => new DraftOutput(d.Answer, d.Rationale, d.RationaleLogProb ?? d.DraftScore, d.AnswerLogProb ?? 0) { Parsed = d.Parsed }).ToArray();
+        var scores = await verifier.ScoreAsync(question, outputs, cancellationToken);
+        return drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)
+            with { DraftRationale = d.RationaleLogProb, DraftAnswer = d.AnswerLogProb }).ToArray();
+    }
+
+    /// <summary>The argmax draft as the answer, with every draft and its scores, what failed or missed the deadline, and the timings.</summary>
+    public static QueryResult Assemble(
+        IReadOnlyList<Passage> passages, DraftRoundResult drafting, VerificationResult verification, SubsetSampling sampling, QueryTimings timings)
+    {
+        var drafts = drafting.Drafts;
+        var selected = drafts[DraftSelector.SelectBest(verification.Scores)];
+        return new QueryResult
+        {
+            Answer = selected.Answer,
+            Rationale = selected.Rationale,
+            Mode = QueryMode.Speculative,
+            Citations = Cite(selected.DocumentIds, passages),
+            SelectedDraft = selected.Index,
+            Drafts = drafts.Select((d, i) => new ScoredDraft(d.Index, d.Answer, d.Rationale, d.DocumentIds, verification.Scores[i], d.LatencyMs, d.Silo) { Parsed = d.Parsed }).ToArray(),
+            FailedDrafts = drafting.Failures,
+            MissingDrafts = drafting.Missing,
+            Partial = drafting.Missing.Count > 0,
+            HedgedDrafts = drafting.Hedged,
+            Timings = timings,
+            Models = new ModelNames(drafts.Select(d => d.Model).Distinct().Order().Aggregate((a, b) => $"{a}, {b}"), verification.Model),
+            VerifierSilo = verification.Silo,
+            Scoring = verification.Scoring,
+            Sampling = sampling,
+        };
+    }
+
+    public static IReadOnlyList<Citation> Cite(IReadOnlyList<string> passageIds, IReadOnlyList<Passage> passages) =>
+        passageIds.Select(id => passages.First(p => p.Id == id)).Select(Cite).ToArray();
+
+    public static Citation Cite(Passage passage) =>
+        new(passage.Id, passage.Title) { DenseRank = passage.DenseRank, LexicalRank = passage.LexicalRank };
+}
