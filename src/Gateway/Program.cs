@@ -16,7 +16,9 @@ builder.AddServiceDefaults();
 // With nothing configured the gateway co-hosts one silo with both roles, localhost clustering and memory
 // storage: the embedded default that runs on a fresh machine. In a real cluster (SpecRag:Clustering = azure
 // or kubernetes) it is an Orleans client of the silos.
-if (SpecRagSiloBuilderExtensions.ClusteringMode(builder.Configuration) == "localhost" && builder.Configuration.GetValue("SpecRag:Gateway:CoHostSilo", true))
+var hosting = HostingSettings.Read(builder.Configuration);
+var gateway = builder.Configuration.GetSection(GatewayOptions.Section).Get<GatewayOptions>() ?? new GatewayOptions();
+if (hosting.Clustering == "localhost" && gateway.CoHostSilo)
 {
     builder.UseOrleans(silo => silo
         .UseSpecRagClustering(builder.Configuration)
@@ -34,6 +36,9 @@ else
     builder.Services.AddHealthChecks().AddCheck<ClusterConnectionCheck>("cluster", tags: [ServiceDefaultsExtensions.ReadyTag]);
 }
 
+builder.Services.AddSingleton(hosting);
+builder.Services.AddValidatedOptions<GatewayOptions>(builder.Configuration, GatewayOptions.Section);
+builder.Services.AddValidatedOptions<Orleans.SpecRag.Querying.QueryOptions>(builder.Configuration, Orleans.SpecRag.Querying.QueryOptions.Section);
 builder.Services.AddSingleton<GatewayLossSignal>();
 builder.Services.AddSingleton<QueryCalls>();
 builder.Services.AddOpenApi();
@@ -48,7 +53,7 @@ builder.Services.ConfigureHttpJsonOptions(options =>
     options.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
 });
 
-builder.Services.Configure<DemoCorpusOptions>(builder.Configuration.GetSection("SpecRag:DemoCorpus"));
+builder.Services.AddValidatedOptions<DemoCorpusOptions>(builder.Configuration, DemoCorpusOptions.Section);
 builder.Services.AddSingleton<DemoCorpusSeeder>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<DemoCorpusSeeder>());
 builder.Services.AddHealthChecks().AddCheck<DemoCorpusSeeder>("demo-corpus", tags: [ServiceDefaultsExtensions.ReadyTag]);

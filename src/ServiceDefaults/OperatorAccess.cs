@@ -79,22 +79,40 @@ public sealed class OperatorAccess
 
     public static IReadOnlyList<string> ListenAddresses(IConfiguration configuration)
     {
+        var listen = configuration.Get<ListenSettings>() ?? new ListenSettings();
         var addresses = new List<string>();
-        if (configuration["urls"] is { Length: > 0 } urls)
-        {
-            addresses.AddRange(urls.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-        }
-
-        foreach (var (key, scheme) in new[] { ("http_ports", "http"), ("https_ports", "https") })
-        {
-            if (configuration[key] is { Length: > 0 } ports)
-            {
-                addresses.AddRange(ports.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(p => $"{scheme}://*:{p}"));
-            }
-        }
-
-        addresses.AddRange(configuration.GetSection("Kestrel:Endpoints").GetChildren().Select(e => e["Url"]).OfType<string>());
+        addresses.AddRange(Split(listen.Urls));
+        addresses.AddRange(Split(listen.HttpPorts).Select(p => $"http://*:{p}"));
+        addresses.AddRange(Split(listen.HttpsPorts).Select(p => $"https://*:{p}"));
+        addresses.AddRange(listen.Kestrel?.Endpoints?.Values.Select(e => e.Url).OfType<string>() ?? []);
         return addresses.Count > 0 ? addresses : ["http://localhost:5000"];
+    }
+
+    private static IEnumerable<string> Split(string? list) =>
+        list?.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+
+    /// <summary>The host's own listening settings, as ASP.NET Core reads them (root keys, not SpecRag's).</summary>
+    private sealed class ListenSettings
+    {
+        public string? Urls { get; init; }
+
+        [ConfigurationKeyName("http_ports")]
+        public string? HttpPorts { get; init; }
+
+        [ConfigurationKeyName("https_ports")]
+        public string? HttpsPorts { get; init; }
+
+        public KestrelSettings? Kestrel { get; init; }
+    }
+
+    private sealed class KestrelSettings
+    {
+        public Dictionary<string, KestrelEndpoint>? Endpoints { get; init; }
+    }
+
+    private sealed class KestrelEndpoint
+    {
+        public string? Url { get; init; }
     }
 
     public static bool IsLoopback(string address)

@@ -1,3 +1,7 @@
+using Microsoft.Extensions.Options;
+using Orleans.SpecRag.Gateway.Hosting;
+using Orleans.SpecRag.Querying;
+
 namespace Orleans.SpecRag.Gateway.Apis;
 
 /// <summary>
@@ -70,14 +74,14 @@ public static class ClusterCalls
 /// <c>SpecRag:Gateway:DeadlineGraceMs</c> (4,000), never the Orleans client's 5-minute response timeout. A client
 /// that goes away cancels its query, drafts included; such a query is not stored.
 /// </summary>
-public sealed class QueryCalls(IConfiguration configuration, GatewayLossSignal gatewayLoss)
+public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryOptions> query, GatewayLossSignal gatewayLoss)
 {
-    private readonly int _defaultDeadlineMs = configuration.GetValue("SpecRag:Query:DefaultDeadlineMs", 30_000);
-    private readonly TimeSpan _grace = TimeSpan.FromMilliseconds(Math.Max(0, configuration.GetValue("SpecRag:Gateway:DeadlineGraceMs", 4_000)));
+    private readonly int _defaultDeadlineMs = query.Value.DefaultDeadlineMs;
+    private readonly TimeSpan _grace = TimeSpan.FromMilliseconds(gateway.Value.DeadlineGraceMs);
 
     // Queries past this many at once wait here in arrival order (SemaphoreSlim's async waiters are FIFO): an overloaded
     // cluster then serves every query a little later instead of a few of them tens of seconds late.
-    private readonly SemaphoreSlim _admission = new(Math.Max(1, configuration.GetValue("SpecRag:Gateway:MaxQueriesInFlight", 4 * Environment.ProcessorCount)));
+    private readonly SemaphoreSlim _admission = new(gateway.Value.MaxQueriesInFlight);
 
     public QueryRequest WithDeadline(QueryRequest request) =>
         request with { DeadlineAt = DateTimeOffset.UtcNow.AddMilliseconds(request.DeadlineMs ?? _defaultDeadlineMs) };

@@ -22,7 +22,7 @@ public static class CollectionsApi
 
         api.MapPost("/{name}/documents", IngestAsync)
             .RequireOperator(environment, configuration)
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Limits.BodyLimits.From(configuration).IngestBytes))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Limits.BodyLimits.From(app.ServiceProvider).IngestBytes))
             .WithName("IngestDocuments")
             .WithSummary("Add or replace documents; each is split into ~100-word passages and embedded once.")
             .Accepts<IngestRequestBody>("application/json", NdjsonMediaType)

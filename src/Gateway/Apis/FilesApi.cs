@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 using Orleans.SpecRag.Gateway.Files;
 using Orleans.SpecRag.Gateway.Limits;
 using Orleans.SpecRag.ServiceDefaults;
@@ -25,7 +26,7 @@ public static class FilesApi
     /// <summary>Maps the file endpoints into the collections' route group (see <see cref="CollectionsApi"/>).</summary>
     public static RouteGroupBuilder MapFilesApi(this RouteGroupBuilder api, IConfiguration configuration, IWebHostEnvironment environment)
     {
-        var limits = BodyLimits.From(configuration);
+        var limits = BodyLimits.From(((IEndpointRouteBuilder)api).ServiceProvider);
 
         api.MapPost("/{name}/files", UploadAsync)
             .RequireOperator(environment, configuration)
@@ -52,7 +53,7 @@ public static class FilesApi
     }
 
     public static async Task<Results<Accepted<IngestionJob>, Ok<IngestionJob>, ValidationProblem, ProblemHttpResult>> UploadAsync(
-        string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, IConfiguration configuration,
+        string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, IOptions<BodyLimits> bodyLimits,
         IHostApplicationLifetime lifetime, ILogger<IngestionJobs> logger, CancellationToken cancellationToken)
     {
         if (!Validation.RequestValidator.IsValidCollectionName(name))
@@ -87,7 +88,7 @@ public static class FilesApi
         }
 
         // The form's files are gone when the request ends; the job reads its own copies.
-        var limits = BodyLimits.From(configuration);
+        var limits = bodyLimits.Value;
         var folder = Directory.CreateTempSubdirectory("specrag-upload-").FullName;
         var staged = new List<(FileOutcome Outcome, string? Path)>();
         try

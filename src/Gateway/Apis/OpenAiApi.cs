@@ -34,7 +34,7 @@ public static class OpenAiApi
             .WithName("ListModels");
         api.MapPost("/chat/completions", CompleteAsync)
             .WithName("ChatCompletions")
-            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Limits.BodyLimits.From(configuration).QueryBytes))
+            .WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(Limits.BodyLimits.From(app.ServiceProvider).QueryBytes))
             .ProducesValidationProblem();
         return app;
     }

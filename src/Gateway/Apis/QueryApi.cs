@@ -17,7 +17,7 @@ public static class QueryApi
             .RequireQueryKeyIfConfigured(configuration);
 
         api.MapPost("/query", AskAsync)
-            .WithMetadata(new RequestSizeLimitAttribute(Limits.BodyLimits.From(configuration).QueryBytes))
+            .WithMetadata(new RequestSizeLimitAttribute(Limits.BodyLimits.From(app.ServiceProvider).QueryBytes))
             .WithName("Query")
             .WithSummary("Answer a question with Speculative RAG (or the standard-RAG baseline).")
             .Accepts<QueryRequestBody>("application/json")

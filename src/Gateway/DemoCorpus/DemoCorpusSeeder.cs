@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
@@ -6,12 +7,15 @@ namespace Orleans.SpecRag.Gateway.DemoCorpus;
 /// <summary>Where the demo corpus comes from (configuration section <c>SpecRag:DemoCorpus</c>).</summary>
 public sealed class DemoCorpusOptions
 {
+    public const string Section = "SpecRag:DemoCorpus";
+
     /// <summary>Index the project's own documentation at start-up, so a fresh install answers questions about itself.</summary>
     public bool Enabled { get; set; } = true;
 
     /// <summary>Folder of Markdown files; relative paths are resolved against the application folder.</summary>
     public string Path { get; set; } = "docs";
 
+    [RegularExpression("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$", ErrorMessage = "SpecRag:DemoCorpus:Collection must be a collection name: 1 to 64 letters, digits, '-' or '_', starting with a letter or digit.")]
     public string Collection { get; set; } = QueryDefaults.Collection;
 }
 

@@ -10,7 +10,7 @@ namespace Orleans.SpecRag.Gateway.Hosting;
 /// answer and where data is kept. Printed, not logged, like the generated operator key: it is for the person at the
 /// console, and logs stay at Warning for Orleans and ASP.NET Core by default (appsettings.json).
 /// </summary>
-public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifetime, IServiceProvider services, IConfiguration configuration) : IHostedService
+public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifetime, IServiceProvider services, HostingSettings hosting) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
@@ -30,12 +30,11 @@ public sealed class StartupBanner(IServer server, IHostApplicationLifetime lifet
         var models = drafter is null && verifier is null
             ? "served by the cluster's silos (GET /v1/cluster/silos)"
             : $"drafter {drafter ?? "on the drafter silos"}, verifier {verifier ?? "on the verifier silos"}";
-        var storage = configuration["SpecRag:Storage"] is { Length: > 0 } kind ? kind.ToLowerInvariant() : "local";
-        var data = storage switch
+        var data = hosting.Storage switch
         {
-            "local" => SegmentStores.DataPath(configuration),
+            "local" => hosting.DataDirectory,
             "memory" => "in memory: nothing outlives the process",
-            _ => $"{storage} (segment cache in {SegmentStores.DataPath(configuration)})",
+            _ => $"{hosting.Storage} (segment cache in {hosting.DataDirectory})",
         };
         return string.Join(Environment.NewLine,
             string.Empty,

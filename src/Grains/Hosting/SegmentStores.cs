@@ -1,5 +1,4 @@
 using Azure.Storage.Blobs;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.SpecRag.Retrieval.Segments;
 
@@ -9,36 +8,26 @@ namespace Orleans.SpecRag.Hosting;
 public static class SegmentStores
 {
     /// <summary>
-    /// The data directory: <c>SpecRag:DataPath</c>, by default <c>specrag/data</c> under the user's local
-    /// application data (on Linux <c>~/.local/share/specrag/data</c>).
-    /// </summary>
-    public static string DataPath(IConfiguration configuration) =>
-        configuration["SpecRag:DataPath"] is { Length: > 0 } path
-            ? Path.GetFullPath(path)
-            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.LocalApplicationData, Environment.SpecialFolderOption.Create), "specrag", "data");
-
-    /// <summary>
     /// <c>local</c>: segments and records under the data directory (they survive restarts). <c>memory</c>: a temporary directory
     /// shared by the silos of this process and cluster, deleted when the last of them stops. <c>azure</c>: Azure Blob
     /// storage, opened from a cache under the data directory.
     /// </summary>
-    public static IServiceCollection AddSegmentStore(this IServiceCollection services, string storage, IConfiguration configuration, string? azureConnection)
+    public static IServiceCollection AddSegmentStore(this IServiceCollection services, HostingSettings settings, string? azureConnection)
     {
-        switch (storage)
+        switch (settings.Storage)
         {
             case "local":
-                services.AddSingleton(_ => new LocalSegmentStore(DataPath(configuration)));
+                services.AddSingleton(_ => new LocalSegmentStore(settings.DataDirectory));
                 services.AddSingleton<ISegmentStore>(sp => sp.GetRequiredService<LocalSegmentStore>());
                 break;
             case "memory":
-                services.AddSingleton(_ => TemporarySegmentStores.Acquire(TemporarySegmentStores.KeyFor(configuration)));
+                services.AddSingleton(_ => TemporarySegmentStores.Acquire($"{settings.ServiceId}-{settings.ClusterId}"));
                 services.AddSingleton<ISegmentStore>(sp => sp.GetRequiredService<TemporarySegmentStores.Lease>().Store);
                 break;
             case "azure":
-                var container = configuration["SpecRag:Storage:Container"] ?? "specrag";
                 services.AddSingleton<ISegmentStore>(_ => new AzureBlobSegmentStore(
-                    new BlobServiceClient(azureConnection).GetBlobContainerClient(container + "-segments"),
-                    Path.Combine(DataPath(configuration), "segment-cache")));
+                    new BlobServiceClient(azureConnection).GetBlobContainerClient(settings.Container + "-segments"),
+                    Path.Combine(settings.DataDirectory, "segment-cache")));
                 break;
         }
 
@@ -50,9 +39,6 @@ public static class SegmentStores
 public static class TemporarySegmentStores
 {
     private static readonly Dictionary<string, (LocalSegmentStore Store, int Users)> Stores = new(StringComparer.Ordinal);
-
-    public static string KeyFor(IConfiguration configuration) =>
-        $"{configuration["Orleans:ServiceId"] ?? "specrag"}-{configuration["Orleans:ClusterId"] ?? "local"}";
 
     public static Lease Acquire(string key)
     {

@@ -21,11 +21,12 @@ public static class SpecRagSiloBuilderExtensions
     /// <summary>Adds the grains' services and publishes the silo's roles (configuration <c>SpecRag:Roles</c>).</summary>
     public static ISiloBuilder AddSpecRag(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var roles = SiloRoles.Parse(configuration["SpecRag:Roles"]);
+        var settings = HostingSettings.Read(configuration);
+        var roles = SiloRoles.Parse(settings.Roles);
         silo.UseSiloMetadata(new Dictionary<string, string> { [SiloRoles.MetadataKey] = string.Join(',', roles) });
         silo.AddActivityPropagation();
 
-        silo.AddSpecRagStorage(configuration);
+        silo.AddSpecRagStorage(settings);
 
         // Faster failure detection is configurable (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …).
         // A query whose grain lived on a silo that died runs again only once membership declares that silo dead, and it
@@ -37,12 +38,13 @@ public static class SpecRagSiloBuilderExtensions
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
         silo.Services.AddSingleton<SiloRoleDirectory>();
         silo.Services.AddSingleton<Drafting.DraftDispatcher>();
-        silo.Services.AddSingleton(new Drafting.DraftAdmission(configuration.GetValue("SpecRag:Drafter:MaxInFlight", 256)));
-        silo.Services.Configure<Querying.QueryOptions>(configuration.GetSection("SpecRag:Query"));
+        silo.Services.AddValidatedOptions<Drafting.DraftAdmissionOptions>(configuration, Drafting.DraftAdmissionOptions.Section);
+        silo.Services.AddSingleton<Drafting.DraftAdmission>();
+        silo.Services.AddValidatedOptions<Querying.QueryOptions>(configuration, Querying.QueryOptions.Section);
 
         // Deadlines are the query's business (SpecRag:Query); the runtime's own timeout only catches lost messages.
         silo.Configure<SiloMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
-        silo.Services.Configure<Retrieval.RetrievalOptions>(configuration.GetSection("SpecRag:Retrieval"));
+        silo.Services.AddValidatedOptions<Retrieval.RetrievalOptions>(configuration, Retrieval.RetrievalOptions.Section);
         silo.Services.AddSpecRagModels(configuration);
         silo.Services.AddSingleton(sp => new Models.Decorators.ModelHost(sp.GetRequiredService<ILocalSiloDetails>().SiloAddress.ToString()));
         return silo;
@@ -54,34 +56,31 @@ public static class SpecRagSiloBuilderExtensions
     /// manifests and query records in Azure Blob storage, connection string <c>ConnectionStrings:AzureStorage</c>;
     /// grain state written with Orleans' binary serializer).
     /// </summary>
-    public static ISiloBuilder AddSpecRagStorage(this ISiloBuilder silo, IConfiguration configuration)
+    public static ISiloBuilder AddSpecRagStorage(this ISiloBuilder silo, HostingSettings settings)
     {
-        var storage = (configuration["SpecRag:Storage"] ?? "local").Trim().ToLowerInvariant();
-        switch (storage)
+        switch (settings.Storage)
         {
             case "memory":
                 silo.AddMemoryGrainStorage(SpecRagStorage.Name);
-                silo.Services.AddSegmentStore(storage, configuration, azureConnection: null);
+                silo.Services.AddSegmentStore(settings, azureConnection: null);
                 break;
             case "local":
-                silo.Services.AddSegmentStore(storage, configuration, azureConnection: null);
+                silo.Services.AddSegmentStore(settings, azureConnection: null);
                 silo.Services.AddGrainStorage(SpecRagStorage.Name, (services, _) => new FileGrainStorage(
                     services.GetRequiredService<Retrieval.Segments.LocalSegmentStore>(),
                     new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>())));
                 break;
-            case "azure":
-                var connection = AzureConnectionString(configuration, "SpecRag:Storage=azure");
-                silo.Services.AddSegmentStore(storage, configuration, connection);
+            default:
+                var connection = settings.AzureConnectionString("SpecRag:Storage=azure");
+                silo.Services.AddSegmentStore(settings, connection);
                 silo.AddAzureBlobGrainStorage(SpecRagStorage.Name, (OptionsBuilder<AzureBlobStorageOptions> options) =>
                     options.Configure<IServiceProvider>((o, services) =>
                     {
                         o.BlobServiceClient = new BlobServiceClient(connection);
-                        o.ContainerName = configuration["SpecRag:Storage:Container"] ?? "specrag";
+                        o.ContainerName = settings.Container;
                         o.GrainStorageSerializer = new OrleansGrainStorageSerializer(services.GetRequiredService<Orleans.Serialization.Serializer>());
                     }));
                 break;
-            default:
-                throw new InvalidOperationException($"SpecRag:Storage '{storage}' is not supported; use 'local', 'memory' or 'azure'.");
         }
 
         return silo;
@@ -96,31 +95,30 @@ public static class SpecRagSiloBuilderExtensions
     /// </summary>
     public static ISiloBuilder UseSpecRagClustering(this ISiloBuilder silo, IConfiguration configuration)
     {
-        var mode = ClusteringMode(configuration);
-        var siloPort = configuration.GetValue("Orleans:Endpoints:SiloPort", EndpointOptions.DEFAULT_SILO_PORT);
-        var gatewayPort = configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-        if (mode == "localhost")
+        var settings = HostingSettings.Read(configuration);
+        var endpoints = settings.Endpoints;
+        if (settings.Clustering == "localhost")
         {
-            var primary = configuration["SpecRag:Clustering:PrimarySiloEndpoint"] is { Length: > 0 } text ? IPEndPoint.Parse(text) : null;
-            silo.UseLocalhostClustering(siloPort, gatewayPort, primary, ServiceId(configuration), ClusterId(configuration));
+            var primary = settings.PrimarySiloEndpoint is { Length: > 0 } text ? IPEndPoint.Parse(text) : null;
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, primary, settings.ServiceId, settings.ClusterId);
             return silo;
         }
 
-        var connection = AzureConnectionString(configuration, $"SpecRag:Clustering={mode}");
+        var connection = settings.AzureConnectionString($"SpecRag:Clustering={settings.Clustering}");
         silo.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
         silo.Configure<ClusterOptions>(o =>
         {
-            o.ClusterId = ClusterId(configuration);
-            o.ServiceId = ServiceId(configuration);
+            o.ClusterId = settings.ClusterId;
+            o.ServiceId = settings.ServiceId;
         });
-        if (mode == "kubernetes")
+        if (settings.Clustering == "kubernetes")
         {
             silo.UseKubernetesHosting();
         }
         else
         {
-            var advertised = configuration["Orleans:Endpoints:AdvertisedIPAddress"] is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
-            silo.ConfigureEndpoints(advertised, siloPort, gatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
+            var advertised = endpoints.AdvertisedIPAddress is { Length: > 0 } ip ? IPAddress.Parse(ip) : IPAddress.Loopback;
+            silo.ConfigureEndpoints(advertised, endpoints.SiloPort, endpoints.GatewayPort, listenOnAnyHostAddress: !IPAddress.IsLoopback(advertised));
         }
 
         return silo;
@@ -129,20 +127,19 @@ public static class SpecRagSiloBuilderExtensions
     /// <summary>The gateway's side when it does not co-host a silo: an Orleans client that finds gateways through the membership table.</summary>
     public static IClientBuilder UseSpecRagClustering(this IClientBuilder client, IConfiguration configuration)
     {
-        var mode = ClusteringMode(configuration);
-        if (mode == "localhost")
+        var settings = HostingSettings.Read(configuration);
+        if (settings.Clustering == "localhost")
         {
-            var gatewayPort = configuration.GetValue("Orleans:Endpoints:GatewayPort", EndpointOptions.DEFAULT_GATEWAY_PORT);
-            client.UseLocalhostClustering(gatewayPort, ServiceId(configuration), ClusterId(configuration));
+            client.UseLocalhostClustering(settings.Endpoints.GatewayPort, settings.ServiceId, settings.ClusterId);
         }
         else
         {
-            var connection = AzureConnectionString(configuration, $"SpecRag:Clustering={mode}");
+            var connection = settings.AzureConnectionString($"SpecRag:Clustering={settings.Clustering}");
             client.UseAzureStorageClustering(o => o.TableServiceClient = new TableServiceClient(connection));
             client.Configure<ClusterOptions>(o =>
             {
-                o.ClusterId = ClusterId(configuration);
-                o.ServiceId = ServiceId(configuration);
+                o.ClusterId = settings.ClusterId;
+                o.ServiceId = settings.ServiceId;
             });
         }
 
@@ -151,24 +148,12 @@ public static class SpecRagSiloBuilderExtensions
         return client;
     }
 
-    /// <summary><c>localhost</c>, <c>azure</c> or <c>kubernetes</c>.</summary>
-    public static string ClusteringMode(IConfiguration configuration)
-    {
-        var mode = (configuration["SpecRag:Clustering"] ?? "localhost").Trim().ToLowerInvariant();
-        return mode is "localhost" or "azure" or "kubernetes"
-            ? mode
-            : throw new InvalidOperationException($"SpecRag:Clustering '{mode}' is not supported; use 'localhost', 'azure' or 'kubernetes'.");
-    }
-
-    // Kubernetes hosting sets these from ORLEANS_CLUSTER_ID / ORLEANS_SERVICE_ID; elsewhere configuration does.
-    private static string ClusterId(IConfiguration configuration) =>
-        configuration["Orleans:ClusterId"] ?? configuration["ORLEANS_CLUSTER_ID"] ?? "specrag-local";
-
-    private static string ServiceId(IConfiguration configuration) =>
-        configuration["Orleans:ServiceId"] ?? configuration["ORLEANS_SERVICE_ID"] ?? "specrag";
-
-    private static string AzureConnectionString(IConfiguration configuration, string feature) =>
-        configuration.GetConnectionString("AzureStorage") is { Length: > 0 } connection
-            ? connection
-            : throw new InvalidOperationException($"{feature} needs the connection string ConnectionStrings:AzureStorage (for Azurite: UseDevelopmentStorage=true).");
+    /// <summary>
+    /// Options read while the host runs: bound from their section, checked with their data annotations (and
+    /// <see cref="System.ComponentModel.DataAnnotations.IValidatableObject"/>) when the host starts, so a wrong value
+    /// stops the start with a message naming its key instead of surfacing on the first query.
+    /// </summary>
+    public static OptionsBuilder<TOptions> AddValidatedOptions<TOptions>(this IServiceCollection services, IConfiguration configuration, string section)
+        where TOptions : class =>
+        services.AddOptions<TOptions>().Bind(configuration.GetSection(section)).ValidateDataAnnotations().ValidateOnStart();
 }

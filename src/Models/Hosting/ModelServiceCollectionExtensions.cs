@@ -70,6 +70,8 @@ public static class ModelServiceCollectionExtensions
             throw new InvalidOperationException($"SpecRag:{role}:Backend '{options.Backend}' is not supported; available backends: {string.Join(", ", Backends)}.");
         }
 
+        options.ValidateFor($"SpecRag:{role}");
+
         return options;
     }
 

@@ -1,3 +1,4 @@
+using System.ComponentModel.DataAnnotations;
 using System.Reflection;
 using System.Runtime.InteropServices;
 using Cloud.Unum.USearch;
@@ -8,21 +9,27 @@ namespace Orleans.SpecRag.Retrieval.Dense;
 public sealed class AnnOptions
 {
     /// <summary>Segments with fewer passages are searched by an exact scan, which is as fast there and exact.</summary>
+    [Range(0, int.MaxValue, ErrorMessage = "SpecRag:Retrieval:Ann:MinPassages must be at least {1}.")]
     public int MinPassages { get; set; } = 5_000;
 
     /// <summary>HNSW graph degree (USearch "connectivity").</summary>
+    [Range(2, 256, ErrorMessage = "SpecRag:Retrieval:Ann:Connectivity must be between {1} and {2}.")]
     public int Connectivity { get; set; } = 16;
 
     /// <summary>Candidate list size while building; higher builds slower and finds better neighbours.</summary>
+    [Range(1, 100_000, ErrorMessage = "SpecRag:Retrieval:Ann:ExpansionAdd must be between {1} and {2}.")]
     public int ExpansionAdd { get; set; } = 128;
 
     /// <summary>Candidate list size while searching; the main recall/latency dial.</summary>
+    [Range(1, 100_000, ErrorMessage = "SpecRag:Retrieval:Ann:ExpansionSearch must be between {1} and {2}.")]
     public int ExpansionSearch { get; set; } = 96;
 
     /// <summary>Candidates taken from the int8 graph per requested result, then rescored with the exact vectors.</summary>
+    [Range(1, 1_000, ErrorMessage = "SpecRag:Retrieval:Ann:RescoreFactor must be between {1} and {2}.")]
     public int RescoreFactor { get; set; } = 4;
 
     /// <summary>At least this many candidates are rescored, however small the request.</summary>
+    [Range(1, 100_000, ErrorMessage = "SpecRag:Retrieval:Ann:MinCandidates must be between {1} and {2}.")]
     public int MinCandidates { get; set; } = 40;
 }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Orleans.SpecRag.Retrieval.Lexical;
 
 /// <summary>Pseudo-relevance feedback for the lexical side of hybrid retrieval (configuration <c>SpecRag:Retrieval:Feedback</c>).</summary>
@@ -6,12 +8,15 @@ public sealed class FeedbackOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>Top passages of the first fused ranking whose words expand the lexical query.</summary>
+    [Range(1, 100, ErrorMessage = "SpecRag:Retrieval:Feedback:Passages must be between {1} and {2}.")]
     public int Passages { get; set; } = 1;
 
     /// <summary>Expansion terms added.</summary>
+    [Range(1, 1_000, ErrorMessage = "SpecRag:Retrieval:Feedback:Terms must be between {1} and {2}.")]
     public int Terms { get; set; } = 20;
 
     /// <summary>Boost of the strongest expansion term (the question's own terms have 1).</summary>
+    [Range(0.0, 100.0, ErrorMessage = "SpecRag:Retrieval:Feedback:Weight must be between {1} and {2}.")]
     public float Weight { get; set; } = 1f;
 }
 

@@ -1,3 +1,5 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Orleans.SpecRag.Retrieval.Segments;
 
 /// <summary>When and what a shard compacts (configuration section <c>SpecRag:Retrieval:Compaction</c>).</summary>
@@ -6,17 +8,21 @@ public sealed class CompactionOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>How often a shard checks whether it should compact.</summary>
+    [Range(1, 86_400, ErrorMessage = "SpecRag:Retrieval:Compaction:IntervalSeconds must be between {1} and {2}.")]
     public int IntervalSeconds { get; set; } = 30;
 
     /// <summary>Segments with fewer live passages form the lowest tier; each tier above is <see cref="TierFactor"/> times larger.</summary>
     public int SmallSegmentPassages { get; set; } = 20_000;
 
+    [Range(2, 1_000, ErrorMessage = "SpecRag:Retrieval:Compaction:TierFactor must be between {1} and {2}.")]
     public int TierFactor { get; set; } = 8;
 
     /// <summary>A tier with this many segments is merged into one.</summary>
+    [Range(2, 1_000, ErrorMessage = "SpecRag:Retrieval:Compaction:SegmentsPerTier must be between {1} and {2}.")]
     public int SegmentsPerTier { get; set; } = 4;
 
     /// <summary>A segment with this share of its passages deleted is rewritten without them.</summary>
+    [Range(0.0, 1.0, ErrorMessage = "SpecRag:Retrieval:Compaction:MaxDeletedRatio must be between {1} and {2}.")]
     public double MaxDeletedRatio { get; set; } = 0.3;
 
     /// <summary>
