@@ -507,44 +507,6 @@ public sealed class LlamaRuntime : IDisposable
         }
     }
 
-    /// <summary>
-    /// log softmax(logits)[index] in double precision with max subtraction: float accumulation over a 100k+
-    /// vocabulary loses enough precision to matter when comparing scores of long sequences.
-    /// </summary>
-    private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int index)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float value in logits)
-        {
-            if (value > max)
-            {
-                max = value;
-            }
-        }
-
-        double sum = 0;
-        foreach (float value in logits)
-        {
-            sum += Math.Exp((double)value - max);
-        }
-
-        return (double)logits[index] - max - Math.Log(sum);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
-
     /// <summary>A request owned by the loop once dequeued; only its completion is touched by other threads.</summary>
     private abstract class Work
     {
@@ -662,7 +624,7 @@ public sealed class LlamaRuntime : IDisposable
             for (int i = 0; i < BatchCount; i++)
             {
                 int position = ChunkPosition + i;
-                _scores[position + 1] = LogSoftmaxAt(handle.GetLogitsIth(BatchStart + i), (int)Tokens[position + 1]);
+                _scores[position + 1] = LogitMath.LogSoftmaxAt(handle.GetLogitsIth(BatchStart + i), (int)Tokens[position + 1]);
             }
 
             if (IsPrefilled)
@@ -708,7 +670,7 @@ public sealed class LlamaRuntime : IDisposable
 
             // Both the final prompt chunk and a fed-back token put their logits in the last row they added.
             Span<float> logits = runtime._context.NativeHandle.GetLogitsIth(BatchStart + BatchCount - 1);
-            int id = ArgMax(logits);
+            int id = LogitMath.ArgMax(logits);
             var token = (LLamaToken)id;
             if (token.IsEndOfGeneration(runtime._weights.Vocab))
             {
@@ -716,7 +678,7 @@ public sealed class LlamaRuntime : IDisposable
                 return;
             }
 
-            double logProbability = LogSoftmaxAt(logits, id);
+            double logProbability = LogitMath.LogSoftmaxAt(logits, id);
             _decoder.Add(token);
             _output.Add(new GeneratedToken(id, _decoder.Read(), logProbability));
 
@@ -729,47 +691,6 @@ public sealed class LlamaRuntime : IDisposable
             }
 
             _next = token;
-        }
-    }
-
-    /// <summary>
-    /// Routes llama.cpp's process-wide log to the most recently created runtime's logger. Only errors are
-    /// forwarded: llama.cpp emits hundreds of info/debug lines per model load and context creation, and its
-    /// warnings are mostly advisory for tiny or test models. The hook must be installed before the native
-    /// library loads (NativeLibraryConfig is frozen afterwards); if the host loaded it first, the host's own
-    /// logging configuration is left untouched.
-    /// </summary>
-    private static class NativeLog
-    {
-        private static int _installed;
-        private static ILogger? _sink;
-
-        public static void Attach(ILogger logger)
-        {
-            Volatile.Write(ref _sink, logger);
-            if (Interlocked.Exchange(ref _installed, 1) != 0 || NativeLibraryConfig.LLama.LibraryHasLoaded)
-            {
-                return;
-            }
-
-            try
-            {
-                NativeLibraryConfig.All.WithLogCallback(Forward);
-            }
-            catch (InvalidOperationException)
-            {
-                // Another component loaded the native library between the check and the call; keep its setup.
-            }
-        }
-
-        public static void Detach(ILogger logger) => Interlocked.CompareExchange(ref _sink, null, logger);
-
-        private static void Forward(LLamaLogLevel level, string message)
-        {
-            if (level == LLamaLogLevel.Error && Volatile.Read(ref _sink) is { } logger)
-            {
-                logger.LogError("llama.cpp: {Message}", message.TrimEnd());
-            }
         }
     }
 }
