@@ -54,23 +54,7 @@ public sealed class LlamaRuntime : IDisposable
     public LlamaRuntime(LlamaRuntimeOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ModelPath, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ContextSize, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Threads, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequences, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
-        if (options.BatchSize < options.MaxSequences)
-        {
-            // Every generating sequence needs one row per step; fewer rows would starve some of them forever.
-            throw new ArgumentException(
-                $"BatchSize ({options.BatchSize}) must be at least MaxSequences ({options.MaxSequences}).", nameof(options));
-        }
-
-        long totalContext = (long)options.ContextSize * options.MaxSequences;
-        if (totalContext > int.MaxValue)
-        {
-            throw new ArgumentException("ContextSize × MaxSequences is too large for llama.cpp.", nameof(options));
-        }
+        options.Validate(nameof(options));
 
         if (!File.Exists(options.ModelPath))
         {
@@ -82,30 +66,15 @@ public sealed class LlamaRuntime : IDisposable
         ModelName = GetModelName(options.ModelPath);
         NativeLog.Attach(_logger);
 
-        var parameters = new ModelParams(options.ModelPath)
-        {
-            ContextSize = (uint)totalContext,
-            BatchSize = (uint)options.BatchSize,
-            SeqMax = (uint)options.MaxSequences,
-            // Separate per-sequence KV streams: each sequence attends only over its own cells (cheaper than a
-            // unified cache when prompts do not share a prefix) and gets exactly ContextSize cells.
-            KVUnified = false,
-        };
-        if (options.Threads > 0)
-        {
-            // Prompt chunks and multi-sequence steps run on the "batch" pool, so both must be capped.
-            parameters.Threads = options.Threads;
-            parameters.BatchThreads = options.Threads;
-        }
-
+        ModelParams parameters = options.ToModelParams();
         _weights = LLamaWeights.LoadFromFile(parameters);
         try
         {
             _context = _weights.CreateContext(parameters);
-            if (_context.ContextSize < totalContext)
+            if (_context.ContextSize < options.TotalContextSize)
             {
                 throw new InvalidOperationException(
-                    $"llama.cpp created a context of {_context.ContextSize} tokens, less than the {totalContext} requested.");
+                    $"llama.cpp created a context of {_context.ContextSize} tokens, less than the {options.TotalContextSize} requested.");
             }
 
             _vocabSize = _weights.Vocab.Count;

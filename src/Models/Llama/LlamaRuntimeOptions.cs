@@ -1,3 +1,5 @@
+using LLama.Common;
+
 namespace Orleans.SpecRag.Models.Llama;
 
 /// <summary>Settings for a <see cref="LlamaRuntime"/>; one model per process, so these are fixed for its lifetime.</summary>
@@ -27,4 +29,50 @@ public sealed record LlamaRuntimeOptions
     /// most this size so one large prompt cannot exceed llama.cpp's n_batch and fail the whole step.
     /// </summary>
     public int BatchSize { get; init; } = 512;
+
+    /// <summary>Tokens of the native context: every sequence's full window.</summary>
+    internal long TotalContextSize => (long)ContextSize * MaxSequences;
+
+    /// <summary>Throws when these settings cannot make a working runtime.</summary>
+    internal void Validate(string paramName)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(ModelPath, paramName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ContextSize, 1, paramName);
+        ArgumentOutOfRangeException.ThrowIfNegative(Threads, paramName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxSequences, 1, paramName);
+        ArgumentOutOfRangeException.ThrowIfLessThan(BatchSize, 1, paramName);
+        if (BatchSize < MaxSequences)
+        {
+            // Every generating sequence needs one row per step; fewer rows would starve some of them forever.
+            throw new ArgumentException(
+                $"BatchSize ({BatchSize}) must be at least MaxSequences ({MaxSequences}).", paramName);
+        }
+
+        if (TotalContextSize > int.MaxValue)
+        {
+            throw new ArgumentException("ContextSize × MaxSequences is too large for llama.cpp.", paramName);
+        }
+    }
+
+    /// <summary>llama.cpp parameters for these settings (after <see cref="Validate"/>).</summary>
+    internal ModelParams ToModelParams()
+    {
+        var parameters = new ModelParams(ModelPath)
+        {
+            ContextSize = (uint)TotalContextSize,
+            BatchSize = (uint)BatchSize,
+            SeqMax = (uint)MaxSequences,
+            // Separate per-sequence KV streams: each sequence attends only over its own cells (cheaper than a
+            // unified cache when prompts do not share a prefix) and gets exactly ContextSize cells.
+            KVUnified = false,
+        };
+        if (Threads > 0)
+        {
+            // Prompt chunks and multi-sequence steps run on the "batch" pool, so both must be capped.
+            parameters.Threads = Threads;
+            parameters.BatchThreads = Threads;
+        }
+
+        return parameters;
+    }
 }
