@@ -8,44 +8,6 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Orleans.SpecRag.Models.Llama;
 
-/// <summary>Settings for a <see cref="LlamaRuntime"/>; one model per process, so these are fixed for its lifetime.</summary>
-public sealed record LlamaRuntimeOptions
-{
-    /// <summary>Path of the GGUF file to load.</summary>
-    public required string ModelPath { get; init; }
-
-    /// <summary>
-    /// Token budget of a single sequence (prompt plus generated tokens). The native context is sized
-    /// <see cref="MaxSequences"/> × this value so that every admitted request is guaranteed its full window
-    /// and can never starve a neighbour of KV-cache cells mid-generation.
-    /// </summary>
-    public int ContextSize { get; init; } = 4096;
-
-    /// <summary>CPU threads for llama.cpp; 0 keeps llama.cpp's own choice, which is usually right for a dedicated host.</summary>
-    public int Threads { get; init; }
-
-    /// <summary>
-    /// How many requests may share one decode call. Higher values raise throughput under load but multiply
-    /// the KV-cache memory (see <see cref="ContextSize"/>).
-    /// </summary>
-    public int MaxSequences { get; init; } = 8;
-
-    /// <summary>
-    /// Upper bound on tokens per decode call, across all sequences. Long prompts are split into chunks of at
-    /// most this size so one large prompt cannot exceed llama.cpp's n_batch and fail the whole step.
-    /// </summary>
-    public int BatchSize { get; init; } = 512;
-}
-
-/// <summary>One greedily chosen token.</summary>
-/// <param name="Id">Vocabulary id.</param>
-/// <param name="Text">
-/// Text this token adds to the output. Produced by a streaming UTF-8 decoder so characters split across
-/// byte-fallback tokens come out once, whole; a token that only carries part of a character yields "".
-/// </param>
-/// <param name="LogProbability">Natural-log softmax probability of this token at its step (always &lt;= 0).</param>
-public sealed record GeneratedToken(int Id, string Text, double LogProbability);
-
 /// <summary>
 /// Shared, thread-safe, in-process llama.cpp runtime for a single GGUF model.
 /// </summary>
@@ -68,14 +30,14 @@ public sealed record GeneratedToken(int Id, string Text, double LogProbability);
 /// <see cref="Detokenize"/>, which run on the caller's thread against the shared model.
 /// </para>
 /// </remarks>
-public sealed class LlamaRuntime : IDisposable
+public sealed partial class LlamaRuntime : IDisposable
 {
     private readonly LlamaRuntimeOptions _options;
     private readonly ILogger _logger;
     private readonly LLamaWeights _weights;
     private readonly LLamaContext _context;
     private readonly int _vocabSize;
-    private readonly Channel<Work> _queue;
+    private readonly Channel<LlamaWork> _queue;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly Thread _loopThread;
     private int _disposed;
@@ -92,23 +54,7 @@ public sealed class LlamaRuntime : IDisposable
     public LlamaRuntime(LlamaRuntimeOptions options, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrWhiteSpace(options.ModelPath, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.ContextSize, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfNegative(options.Threads, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxSequences, 1, nameof(options));
-        ArgumentOutOfRangeException.ThrowIfLessThan(options.BatchSize, 1, nameof(options));
-        if (options.BatchSize < options.MaxSequences)
-        {
-            // Every generating sequence needs one row per step; fewer rows would starve some of them forever.
-            throw new ArgumentException(
-                $"BatchSize ({options.BatchSize}) must be at least MaxSequences ({options.MaxSequences}).", nameof(options));
-        }
-
-        long totalContext = (long)options.ContextSize * options.MaxSequences;
-        if (totalContext > int.MaxValue)
-        {
-            throw new ArgumentException("ContextSize × MaxSequences is too large for llama.cpp.", nameof(options));
-        }
+        options.Validate(nameof(options));
 
         if (!File.Exists(options.ModelPath))
         {
@@ -120,30 +66,15 @@ public sealed class LlamaRuntime : IDisposable
         ModelName = GetModelName(options.ModelPath);
         NativeLog.Attach(_logger);
 
-        var parameters = new ModelParams(options.ModelPath)
-        {
-            ContextSize = (uint)totalContext,
-            BatchSize = (uint)options.BatchSize,
-            SeqMax = (uint)options.MaxSequences,
-            // Separate per-sequence KV streams: each sequence attends only over its own cells (cheaper than a
-            // unified cache when prompts do not share a prefix) and gets exactly ContextSize cells.
-            KVUnified = false,
-        };
-        if (options.Threads > 0)
-        {
-            // Prompt chunks and multi-sequence steps run on the "batch" pool, so both must be capped.
-            parameters.Threads = options.Threads;
-            parameters.BatchThreads = options.Threads;
-        }
-
+        ModelParams parameters = options.ToModelParams();
         _weights = LLamaWeights.LoadFromFile(parameters);
         try
         {
             _context = _weights.CreateContext(parameters);
-            if (_context.ContextSize < totalContext)
+            if (_context.ContextSize < options.TotalContextSize)
             {
                 throw new InvalidOperationException(
-                    $"llama.cpp created a context of {_context.ContextSize} tokens, less than the {totalContext} requested.");
+                    $"llama.cpp created a context of {_context.ContextSize} tokens, less than the {options.TotalContextSize} requested.");
             }
 
             _vocabSize = _weights.Vocab.Count;
@@ -157,7 +88,7 @@ public sealed class LlamaRuntime : IDisposable
 
         // Single reader (the loop), many writers (callers); unbounded because admission control is the
         // MaxSequences limit inside the loop, and callers must never block on enqueue.
-        _queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
+        _queue = Channel.CreateUnbounded<LlamaWork>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
 
         // A dedicated thread rather than a pool task: each decode blocks in native code for milliseconds to
         // seconds, which would starve the thread pool that the callers (e.g. Orleans grains) depend on.
@@ -260,7 +191,8 @@ public sealed class LlamaRuntime : IDisposable
             return Task.FromResult<IReadOnlyList<GeneratedToken>>(Array.Empty<GeneratedToken>());
         }
 
-        var work = new GenerateWork(tokens, maxTokens, new StreamingTokenDecoder(Encoding.UTF8, _weights), cancellationToken);
+        var work = new GenerateWork(
+            tokens, maxTokens, _options.ContextSize, new StreamingTokenDecoder(Encoding.UTF8, _weights), _weights.Vocab, cancellationToken);
         Enqueue(work, cancellationToken);
         return work.Task;
     }
@@ -360,453 +292,6 @@ public sealed class LlamaRuntime : IDisposable
             {
                 throw new ArgumentOutOfRangeException(
                     paramName, $"Token {tokens[i]} at index {i} is outside the vocabulary (size {_vocabSize}).");
-            }
-        }
-    }
-
-    private void Enqueue(Work work, CancellationToken cancellationToken)
-    {
-        // Registered before the write so the loop can never complete a request whose registration is not yet
-        // visible to it (the channel write publishes the field).
-        if (cancellationToken.CanBeCanceled)
-        {
-            work.Registration = cancellationToken.Register(static state => ((Work)state!).Cancel(), work);
-        }
-
-        if (!_queue.Writer.TryWrite(work))
-        {
-            work.Registration.Dispose();
-            throw new ObjectDisposedException(nameof(LlamaRuntime));
-        }
-    }
-
-    private void RunLoop()
-    {
-        var active = new List<Work>(_options.MaxSequences);
-        var freeSequences = new Stack<int>(Enumerable.Range(0, _options.MaxSequences).Reverse());
-        var batch = new LLamaBatch();
-        var inBatch = new List<Work>(_options.MaxSequences);
-        try
-        {
-            while (!_shutdown.IsCancellationRequested)
-            {
-                try
-                {
-                    ReleaseFinished(active, freeSequences);
-                    if (active.Count == 0 && !WaitForWork())
-                    {
-                        break;
-                    }
-
-                    Admit(active, freeSequences);
-                    if (active.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    BuildBatch(active, batch, inBatch);
-                    if (inBatch.Count == 0)
-                    {
-                        continue;
-                    }
-
-                    DecodeResult result = _context.Decode(batch);
-                    Interlocked.Increment(ref _decodeCount);
-                    if (inBatch.Count > _peakSequencesPerDecode)
-                    {
-                        Volatile.Write(ref _peakSequencesPerDecode, inBatch.Count);
-                    }
-
-                    if (result != DecodeResult.Ok)
-                    {
-                        // Part of the batch may already be in the KV cache; failing (and thereby clearing) every
-                        // sequence in it keeps later requests from attending to half-written state.
-                        _logger.LogError("llama_decode failed with {Result} for {Count} sequences", result, inBatch.Count);
-                        var error = new InvalidOperationException($"llama.cpp decode failed: {result}.");
-                        foreach (Work work in inBatch)
-                        {
-                            work.Fail(error);
-                        }
-
-                        continue;
-                    }
-
-                    foreach (Work work in inBatch)
-                    {
-                        if (!work.IsCompleted)
-                        {
-                            work.ConsumeLogits(this);
-                        }
-                    }
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !_shutdown.IsCancellationRequested)
-                {
-                    // A bug or native failure must not leave callers awaiting forever; fail what is in flight and
-                    // keep serving, since the next request gets a fresh, cleared sequence.
-                    _logger.LogError(ex, "LlamaRuntime loop iteration failed; failing {Count} active requests", active.Count);
-                    foreach (Work work in active)
-                    {
-                        work.Fail(ex);
-                    }
-                }
-            }
-        }
-        catch (OperationCanceledException) when (_shutdown.IsCancellationRequested)
-        {
-            // Normal shutdown while idle.
-        }
-        finally
-        {
-            var disposed = new ObjectDisposedException(nameof(LlamaRuntime));
-            foreach (Work work in active)
-            {
-                work.Fail(disposed);
-            }
-
-            while (_queue.Reader.TryRead(out Work? pending))
-            {
-                pending.Fail(disposed);
-            }
-
-            if (_disposedOnLoopThread)
-            {
-                ReleaseNative();
-            }
-        }
-    }
-
-    /// <summary>Blocks the loop thread (only) until work arrives; false when the runtime is shutting down.</summary>
-    private bool WaitForWork() =>
-        _queue.Reader.WaitToReadAsync(_shutdown.Token).AsTask().GetAwaiter().GetResult();
-
-    private void Admit(List<Work> active, Stack<int> freeSequences)
-    {
-        while (freeSequences.Count > 0 && _queue.Reader.TryRead(out Work? work))
-        {
-            if (work.IsCompleted)
-            {
-                // Cancelled while queued: it never touched the KV cache.
-                continue;
-            }
-
-            work.Sequence = (LLamaSeqId)freeSequences.Pop();
-            active.Add(work);
-        }
-    }
-
-    private void ReleaseFinished(List<Work> active, Stack<int> freeSequences)
-    {
-        for (int i = active.Count - 1; i >= 0; i--)
-        {
-            Work work = active[i];
-            if (!work.IsCompleted)
-            {
-                continue;
-            }
-
-            // Removing the whole sequence (p0 = p1 = -1) is what makes the id safe to hand to the next request.
-            _context.NativeHandle.MemorySequenceRemove(work.Sequence, -1, -1);
-            freeSequences.Push((int)work.Sequence);
-            active.RemoveAt(i);
-        }
-    }
-
-    /// <summary>
-    /// Fills one batch: first the single next token of every generating sequence (cheap, and keeps their
-    /// per-token latency flat), then prompt chunks in arrival order with whatever room is left.
-    /// </summary>
-    private void BuildBatch(List<Work> active, LLamaBatch batch, List<Work> inBatch)
-    {
-        batch.Clear();
-        inBatch.Clear();
-        int room = _options.BatchSize;
-        foreach (Work work in active)
-        {
-            if (work is GenerateWork { IsCompleted: false, IsPrefilled: true } generate)
-            {
-                generate.AddNextToken(batch);
-                inBatch.Add(work);
-                room--;
-            }
-        }
-
-        foreach (Work work in active)
-        {
-            if (room == 0)
-            {
-                break;
-            }
-
-            if (!work.IsCompleted && !work.IsPrefilled)
-            {
-                room -= work.AddPromptChunk(batch, room);
-                inBatch.Add(work);
-            }
-        }
-    }
-
-    /// <summary>
-    /// log softmax(logits)[index] in double precision with max subtraction: float accumulation over a 100k+
-    /// vocabulary loses enough precision to matter when comparing scores of long sequences.
-    /// </summary>
-    private static double LogSoftmaxAt(ReadOnlySpan<float> logits, int index)
-    {
-        float max = float.NegativeInfinity;
-        foreach (float value in logits)
-        {
-            if (value > max)
-            {
-                max = value;
-            }
-        }
-
-        double sum = 0;
-        foreach (float value in logits)
-        {
-            sum += Math.Exp((double)value - max);
-        }
-
-        return (double)logits[index] - max - Math.Log(sum);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> logits)
-    {
-        int best = 0;
-        for (int i = 1; i < logits.Length; i++)
-        {
-            if (logits[i] > logits[best])
-            {
-                best = i;
-            }
-        }
-
-        return best;
-    }
-
-    /// <summary>A request owned by the loop once dequeued; only its completion is touched by other threads.</summary>
-    private abstract class Work
-    {
-        protected Work(LLamaToken[] tokens, CancellationToken cancellationToken)
-        {
-            Tokens = tokens;
-            CancellationToken = cancellationToken;
-        }
-
-        /// <summary>Tokens that must be in the KV cache before the first useful logits exist.</summary>
-        protected LLamaToken[] Tokens { get; }
-
-        /// <summary>
-        /// How many leading <see cref="Tokens"/> have been submitted for decoding. Advanced when a chunk is
-        /// added to a batch; if that decode fails the request is failed, so the optimism is never observed.
-        /// </summary>
-        protected int Prefilled { get; private set; }
-
-        /// <summary>Sequence position of the first row this request added to the current batch.</summary>
-        protected int ChunkPosition { get; private set; }
-
-        /// <summary>Batch row of the first token this request added to the current batch.</summary>
-        protected int BatchStart { get; set; }
-
-        /// <summary>Number of rows this request added to the current batch.</summary>
-        protected int BatchCount { get; set; }
-
-        public CancellationToken CancellationToken { get; }
-
-        public LLamaSeqId Sequence { get; set; }
-
-        public CancellationTokenRegistration Registration { get; set; }
-
-        public abstract bool IsCompleted { get; }
-
-        public bool IsPrefilled => Prefilled == PrefillLength;
-
-        /// <summary>Prompt tokens that must be decoded before this request is done prefilling.</summary>
-        protected abstract int PrefillLength { get; }
-
-        /// <summary>Whether the prompt row at <paramref name="position"/> must produce logits.</summary>
-        protected abstract bool NeedsLogits(int position);
-
-        /// <summary>Adds up to <paramref name="room"/> prompt tokens to the batch; returns how many were added.</summary>
-        public int AddPromptChunk(LLamaBatch batch, int room)
-        {
-            int count = Math.Min(room, PrefillLength - Prefilled);
-            ChunkPosition = Prefilled;
-            BatchStart = batch.TokenCount;
-            BatchCount = count;
-            for (int i = 0; i < count; i++)
-            {
-                int position = Prefilled + i;
-                batch.Add(Tokens[position], position, Sequence, NeedsLogits(position));
-            }
-
-            Prefilled += count;
-            return count;
-        }
-
-        /// <summary>Reads this request's rows of the last decode and advances or completes it.</summary>
-        public abstract void ConsumeLogits(LlamaRuntime runtime);
-
-        public abstract void Cancel();
-
-        public abstract void Fail(Exception error);
-    }
-
-    private abstract class Work<TResult> : Work
-    {
-        // Continuations must not run on the loop thread: a caller's code would stall every other request.
-        private readonly TaskCompletionSource<TResult> _completion = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected Work(LLamaToken[] tokens, CancellationToken cancellationToken)
-            : base(tokens, cancellationToken)
-        {
-        }
-
-        public Task<TResult> Task => _completion.Task;
-
-        public override bool IsCompleted => _completion.Task.IsCompleted;
-
-        // Runs on the cancelling thread: only flips the task; the loop notices and frees the sequence.
-        public override void Cancel() => _completion.TrySetCanceled(CancellationToken);
-
-        public override void Fail(Exception error)
-        {
-            Registration.Unregister();
-            _completion.TrySetException(error);
-        }
-
-        protected void Complete(TResult result)
-        {
-            // Unregister (not Dispose) because Dispose would wait for a concurrently running callback.
-            Registration.Unregister();
-            _completion.TrySetResult(result);
-        }
-    }
-
-    private sealed class ScoreWork : Work<double[]>
-    {
-        private readonly double[] _scores;
-
-        public ScoreWork(LLamaToken[] tokens, CancellationToken cancellationToken)
-            : base(tokens, cancellationToken) => _scores = new double[tokens.Length];
-
-        // The last token is only ever predicted, never conditioned on, so it need not enter the cache.
-        protected override int PrefillLength => Tokens.Length - 1;
-
-        protected override bool NeedsLogits(int position) => true;
-
-        public override void ConsumeLogits(LlamaRuntime runtime)
-        {
-            SafeLLamaContextHandle handle = runtime._context.NativeHandle;
-            for (int i = 0; i < BatchCount; i++)
-            {
-                int position = ChunkPosition + i;
-                _scores[position + 1] = LogSoftmaxAt(handle.GetLogitsIth(BatchStart + i), (int)Tokens[position + 1]);
-            }
-
-            if (IsPrefilled)
-            {
-                Complete(_scores);
-            }
-        }
-    }
-
-    private sealed class GenerateWork : Work<IReadOnlyList<GeneratedToken>>
-    {
-        private readonly int _maxTokens;
-        private readonly StreamingTokenDecoder _decoder;
-        private readonly List<GeneratedToken> _output = [];
-        private LLamaToken _next;
-
-        public GenerateWork(LLamaToken[] prompt, int maxTokens, StreamingTokenDecoder decoder, CancellationToken cancellationToken)
-            : base(prompt, cancellationToken)
-        {
-            _maxTokens = maxTokens;
-            _decoder = decoder;
-        }
-
-        protected override int PrefillLength => Tokens.Length;
-
-        // Only the last prompt row is sampled from; requesting more would waste vocabulary-sized output rows.
-        protected override bool NeedsLogits(int position) => position == Tokens.Length - 1;
-
-        public void AddNextToken(LLamaBatch batch)
-        {
-            // Every generated token except the newest one is already in the cache.
-            int position = Tokens.Length + _output.Count - 1;
-            BatchStart = batch.Add(_next, position, Sequence, logits: true);
-            BatchCount = 1;
-        }
-
-        public override void ConsumeLogits(LlamaRuntime runtime)
-        {
-            if (!IsPrefilled)
-            {
-                return; // An intermediate prompt chunk: nothing to sample yet.
-            }
-
-            // Both the final prompt chunk and a fed-back token put their logits in the last row they added.
-            Span<float> logits = runtime._context.NativeHandle.GetLogitsIth(BatchStart + BatchCount - 1);
-            int id = ArgMax(logits);
-            var token = (LLamaToken)id;
-            if (token.IsEndOfGeneration(runtime._weights.Vocab))
-            {
-                Complete(_output);
-                return;
-            }
-
-            double logProbability = LogSoftmaxAt(logits, id);
-            _decoder.Add(token);
-            _output.Add(new GeneratedToken(id, _decoder.Read(), logProbability));
-
-            // Feeding the token back needs one more KV cell; stop when the per-sequence window is full.
-            int nextPosition = Tokens.Length + _output.Count - 1;
-            if (_output.Count >= _maxTokens || nextPosition >= runtime._options.ContextSize)
-            {
-                Complete(_output);
-                return;
-            }
-
-            _next = token;
-        }
-    }
-
-    /// <summary>
-    /// Routes llama.cpp's process-wide log to the most recently created runtime's logger. Only errors are
-    /// forwarded: llama.cpp emits hundreds of info/debug lines per model load and context creation, and its
-    /// warnings are mostly advisory for tiny or test models. The hook must be installed before the native
-    /// library loads (NativeLibraryConfig is frozen afterwards); if the host loaded it first, the host's own
-    /// logging configuration is left untouched.
-    /// </summary>
-    private static class NativeLog
-    {
-        private static int _installed;
-        private static ILogger? _sink;
-
-        public static void Attach(ILogger logger)
-        {
-            Volatile.Write(ref _sink, logger);
-            if (Interlocked.Exchange(ref _installed, 1) != 0 || NativeLibraryConfig.LLama.LibraryHasLoaded)
-            {
-                return;
-            }
-
-            try
-            {
-                NativeLibraryConfig.All.WithLogCallback(Forward);
-            }
-            catch (InvalidOperationException)
-            {
-                // Another component loaded the native library between the check and the call; keep its setup.
-            }
-        }
-
-        public static void Detach(ILogger logger) => Interlocked.CompareExchange(ref _sink, null, logger);
-
-        private static void Forward(LLamaLogLevel level, string message)
-        {
-            if (level == LLamaLogLevel.Error && Volatile.Read(ref _sink) is { } logger)
-            {
-                logger.LogError("llama.cpp: {Message}", message.TrimEnd());
             }
         }
     }
