@@ -58,7 +58,7 @@ public static class CollectionsApi
     public static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> IngestAsync(
         string name, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
-        if (!RequestValidator.IsValidCollectionName(name))
+        if (!RequestLimits.IsValidCollectionName(name))
         {
             return InvalidName(name);
         }
@@ -102,7 +102,7 @@ public static class CollectionsApi
 
     public static async Task<Results<Ok<CollectionInfo>, ValidationProblem, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
     {
-        if (!RequestValidator.IsValidCollectionName(name))
+        if (!RequestLimits.IsValidCollectionName(name))
         {
             return InvalidName(name);
         }
@@ -113,7 +113,7 @@ public static class CollectionsApi
 
     public static async Task<Results<Ok<CompactionResult>, ValidationProblem, ProblemHttpResult>> CompactAsync(string name, IGrainFactory grains)
     {
-        if (!RequestValidator.IsValidCollectionName(name))
+        if (!RequestLimits.IsValidCollectionName(name))
         {
             return InvalidName(name);
         }
@@ -126,12 +126,12 @@ public static class CollectionsApi
     {
         // Routing decodes everything but an encoded '/', which clients send for the '/' inside an id.
         id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
-        if (!RequestValidator.IsValidCollectionName(name))
+        if (!RequestLimits.IsValidCollectionName(name))
         {
             return InvalidName(name);
         }
 
-        if (!RequestValidator.IsValidDocumentId(id))
+        if (!RequestLimits.IsValidDocumentId(id))
         {
             return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["The document id is not valid."] });
         }
@@ -151,7 +151,7 @@ public static class CollectionsApi
     internal static ValidationProblem InvalidName(string name) =>
         TypedResults.ValidationProblem(new Dictionary<string, string[]>
         {
-            ["name"] = [$"'{(name.Length > 80 ? name[..80] + "…" : name)}' is not a valid collection name ({RequestValidator.CollectionNameRule})."],
+            ["name"] = [$"'{(name.Length > 80 ? name[..80] + "…" : name)}' is not a valid collection name ({RequestLimits.CollectionNameRule})."],
         }, title: "Invalid collection name");
 
     private static ProblemHttpResult NotFound(string name) =>

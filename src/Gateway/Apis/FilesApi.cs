@@ -56,7 +56,7 @@ public static class FilesApi
         string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, IOptions<BodyLimits> bodyLimits,
         IHostApplicationLifetime lifetime, ILogger<IngestionJobs> logger, CancellationToken cancellationToken)
     {
-        if (!Validation.RequestValidator.IsValidCollectionName(name))
+        if (!Validation.RequestLimits.IsValidCollectionName(name))
         {
             return CollectionsApi.InvalidName(name);
         }

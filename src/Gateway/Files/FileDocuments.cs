@@ -37,12 +37,12 @@ public static class FileDocuments
             }
 
             // A section longer than one document may be (a huge text file) is split on line breaks into parts.
-            var parts = Split(section.Text, RequestValidator.MaxIngestTextLength);
+            var parts = Split(section.Text, RequestLimits.MaxIngestTextLength);
             for (var part = 0; part < parts.Count; part++)
             {
                 documents.Add(new IngestDocument(
                     parts.Count == 1 ? id : $"{id}#part={part + 1}",
-                    Truncate(title, RequestValidator.MaxTitleLength),
+                    Truncate(title, RequestLimits.MaxTitleLength),
                     parts[part],
                     metadata));
             }

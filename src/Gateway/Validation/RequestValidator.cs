@@ -1,22 +1,11 @@
-using System.Text.RegularExpressions;
-
 namespace Orleans.SpecRag.Gateway.Validation;
 
 /// <summary>
 /// Turns request bodies into validated grain requests, or into field → messages errors that the API
 /// returns as a 400 validation problem. Pure functions: unit-tested without a server.
 /// </summary>
-public static partial class RequestValidator
+public static class RequestValidator
 {
-    public const int MaxIngestDocuments = 1000;
-    public const int MaxDocumentIdLength = 200;
-    public const int MaxTitleLength = 1000;
-    public const int MaxIngestTextLength = 1_000_000;
-
-    public static bool IsValidCollectionName(string? name) => name is not null && CollectionName().IsMatch(name);
-
-    public const string CollectionNameRule = "1 to 64 characters: letters, digits, '-' or '_', starting with a letter or digit";
-
     public static ValidationOutcome<QueryRequest> Validate(QueryRequestBody body)
     {
         var errors = new Errors();
@@ -31,9 +20,9 @@ public static partial class RequestValidator
         }
 
         var collection = body.Collection ?? QueryDefaults.Collection;
-        if (!IsValidCollectionName(collection))
+        if (!RequestLimits.IsValidCollectionName(collection))
         {
-            errors.Add("collection", $"'{Truncate(collection)}' is not a valid collection name ({CollectionNameRule}).");
+            errors.Add("collection", $"'{RequestLimits.Shorten(collection)}' is not a valid collection name ({RequestLimits.CollectionNameRule}).");
         }
 
         var topK = body.TopK ?? QueryDefaults.TopK;
@@ -61,7 +50,7 @@ public static partial class RequestValidator
         var mode = QueryMode.Speculative;
         if (body.Mode is not null && !TryParseMode(body.Mode, out mode))
         {
-            errors.Add("mode", $"mode must be 'speculative' or 'standard'; it was '{Truncate(body.Mode)}'.");
+            errors.Add("mode", $"mode must be 'speculative' or 'standard'; it was '{RequestLimits.Shorten(body.Mode)}'.");
         }
 
         RetrievalMode? retrieval = null;
@@ -73,7 +62,7 @@ public static partial class RequestValidator
             }
             else
             {
-                errors.Add("retrieval", $"retrieval must be 'dense', 'lexical' or 'hybrid'; it was '{Truncate(body.Retrieval)}'.");
+                errors.Add("retrieval", $"retrieval must be 'dense', 'lexical' or 'hybrid'; it was '{RequestLimits.Shorten(body.Retrieval)}'.");
             }
         }
 
@@ -143,9 +132,9 @@ public static partial class RequestValidator
             {
                 errors.Add("choices", $"choices, when given, must list 2 to {Text.AnswerOptions.MaxOptions} options; there were {body.Choices.Count}.");
             }
-            else if (body.Choices.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > 1000))
+            else if (body.Choices.Any(c => string.IsNullOrWhiteSpace(c) || c.Length > RequestLimits.MaxChoiceLength))
             {
-                errors.Add("choices", "Every choice must be a non-empty text of at most 1000 characters.");
+                errors.Add("choices", $"Every choice must be a non-empty text of at most {RequestLimits.MaxChoiceLength} characters.");
             }
             else if (question is { Length: > 0 })
             {
@@ -162,7 +151,7 @@ public static partial class RequestValidator
             }
             else
             {
-                errors.Add("sampling", $"sampling must be 'paper' or 'coverage'; it was '{Truncate(body.Sampling)}'.");
+                errors.Add("sampling", $"sampling must be 'paper' or 'coverage'; it was '{RequestLimits.Shorten(body.Sampling)}'.");
             }
         }
 
@@ -197,9 +186,9 @@ public static partial class RequestValidator
             return ValidationOutcome<IReadOnlyList<IngestDocument>>.Invalid(errors);
         }
 
-        if (documents.Count > MaxIngestDocuments)
+        if (documents.Count > RequestLimits.MaxIngestDocuments)
         {
-            errors.Add("documents", $"At most {MaxIngestDocuments} documents can be ingested per request; there were {documents.Count}.");
+            errors.Add("documents", $"At most {RequestLimits.MaxIngestDocuments} documents can be ingested per request; there were {documents.Count}.");
             return ValidationOutcome<IReadOnlyList<IngestDocument>>.Invalid(errors);
         }
 
@@ -224,7 +213,7 @@ public static partial class RequestValidator
             }
 
             ValidateTitle(errors, $"{field}.title", document.Title);
-            ValidateText(errors, $"{field}.text", document.Text, MaxIngestTextLength);
+            ValidateText(errors, $"{field}.text", document.Text, RequestLimits.MaxIngestTextLength);
             valid.Add(new IngestDocument(document.Id ?? string.Empty, document.Title, document.Text ?? string.Empty, document.Metadata));
         }
 
@@ -235,31 +224,28 @@ public static partial class RequestValidator
             : ValidationOutcome<IReadOnlyList<IngestDocument>>.Valid(valid);
     }
 
-    public static bool IsValidDocumentId(string id) =>
-        !string.IsNullOrWhiteSpace(id) && id.Length <= MaxDocumentIdLength && !id.Any(char.IsControl);
-
     private static void ValidateUniqueIds(Errors errors, IReadOnlyList<DocumentBody?> documents)
     {
         var duplicate = documents.Where(d => d?.Id is not null).GroupBy(d => d!.Id).FirstOrDefault(g => g.Count() > 1);
         if (duplicate is not null)
         {
-            errors.Add("documents", $"Document id '{Truncate(duplicate.Key)}' appears more than once in the request.");
+            errors.Add("documents", $"Document id '{RequestLimits.Shorten(duplicate.Key)}' appears more than once in the request.");
         }
     }
 
     private static void ValidateId(Errors errors, string field, string id)
     {
-        if (!IsValidDocumentId(id))
+        if (!RequestLimits.IsValidDocumentId(id))
         {
-            errors.Add(field, $"A document id must be 1 to {MaxDocumentIdLength} characters without control characters.");
+            errors.Add(field, $"A document id must be 1 to {RequestLimits.MaxDocumentIdLength} characters without control characters.");
         }
     }
 
     private static void ValidateTitle(Errors errors, string field, string? title)
     {
-        if (title is { Length: > MaxTitleLength })
+        if (title is { Length: > RequestLimits.MaxTitleLength })
         {
-            errors.Add(field, $"A title can have at most {MaxTitleLength} characters.");
+            errors.Add(field, $"A title can have at most {RequestLimits.MaxTitleLength} characters.");
         }
     }
 
@@ -290,11 +276,6 @@ public static partial class RequestValidator
                 return false;
         }
     }
-
-    private static string Truncate(string? value) => value is null ? string.Empty : value.Length <= 80 ? value : value[..80] + "…";
-
-    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
-    private static partial Regex CollectionName();
 
     private sealed class Errors : Dictionary<string, string[]>
     {
