@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Diagnostics;
+using Orleans.SpecRag.Gateway.Validation;
 
 namespace Orleans.SpecRag.Gateway.Problems;
 
@@ -41,12 +42,11 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
         var root = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : exception;
         return root switch
         {
-            BadHttpRequestException { InnerException: JsonException json } => (400, "The request body is not valid JSON",
-                DescribeJson(json), JsonErrors(json)),
+            BadHttpRequestException { InnerException: JsonException json } => (400, JsonTitle(json), DescribeJson(json), JsonErrors(json)),
             BadHttpRequestException bad => (bad.StatusCode, ReasonTitle(bad.StatusCode), bad.Message, Empty),
             System.Text.DecoderFallbackException => (400, "The request body is not valid UTF-8",
                 "The body contains bytes that are not valid UTF-8 text.", Empty),
-            JsonException json => (400, "The request body is not valid JSON", DescribeJson(json), JsonErrors(json)),
+            JsonException json => (400, JsonTitle(json), DescribeJson(json), JsonErrors(json)),
             RoleUnavailableException role => (503, "A required silo role is unavailable", role.Message,
                 new Dictionary<string, object?> { ["missingRole"] = role.Role }),
             DeadlineExceededException late => (504, "No draft arrived before the deadline", late.Message,
@@ -69,8 +69,17 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
 
     private static readonly IReadOnlyDictionary<string, object?> Empty = new Dictionary<string, object?>();
 
+    // An unknown option is well-formed JSON: it is titled as the validation problems of the other fields are.
+    private static string JsonTitle(JsonException json) =>
+        json is InvalidEnumValueException ? "One or more validation errors occurred." : "The request body is not valid JSON";
+
     private static string DescribeJson(JsonException json)
     {
+        if (json is InvalidEnumValueException)
+        {
+            return JsonMessage(json);
+        }
+
         var where = string.IsNullOrEmpty(json.Path) ? "the body" : $"'{FieldName(json.Path)}'";
         return $"The JSON value at {where} could not be read (line {json.LineNumber + 1}, byte {json.BytePositionInLine}). "
             + "Check the field types: strings in quotes, numbers as integers, lists in brackets.";
@@ -81,9 +90,14 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
         {
             ["errors"] = new Dictionary<string, string[]>
             {
-                [string.IsNullOrEmpty(json.Path) ? "$" : FieldName(json.Path)] = ["The value is malformed or has the wrong type."],
+                [string.IsNullOrEmpty(json.Path) ? "$" : FieldName(json.Path)] = [JsonMessage(json)],
             },
         };
+
+    // Only an option's own error is shown: System.Text.Json's messages name CLR types, not the API's fields.
+    private static string JsonMessage(JsonException json) => json is InvalidEnumValueException && !string.IsNullOrEmpty(json.Path)
+        ? $"{FieldName(json.Path)} {json.Message}"
+        : "The value is malformed or has the wrong type.";
 
     // "$.documents[0].text" → "documents[0].text": the names the API documents.
     private static string FieldName(string path) => path.StartsWith("$.", StringComparison.Ordinal) ? path[2..] : path;
