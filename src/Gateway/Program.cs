@@ -6,6 +6,7 @@ using Orleans.SpecRag.Gateway.Health;
 using Orleans.SpecRag.Gateway.Hosting;
 using Orleans.SpecRag.Gateway.Limits;
 using Orleans.SpecRag.Gateway.Problems;
+using Orleans.SpecRag.Gateway.Validation;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.ServiceDefaults;
 using Scalar.AspNetCore;
@@ -47,6 +48,8 @@ builder.Services.AddClientRateLimiting(builder.Configuration);
 // Let malformed bodies reach SpecRagExceptionHandler, which names the offending field in the problem.
 builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
 builder.Services.AddExceptionHandler<SpecRagExceptionHandler>();
+// AddValidation: request bodies are validated by their annotations (Validation/RequestBodies.cs) before an endpoint runs.
+builder.Services.AddRequestValidation();
 builder.Services.ConfigureHttpJsonOptions(options =>
 {
     options.SerializerOptions.Converters.Add(new JsonStringEnumConverter(JsonNamingPolicy.CamelCase));

@@ -56,20 +56,22 @@ public static class CollectionsApi
     }
 
     public static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> IngestAsync(
-        string name, HttpRequest request, IGrainFactory grains, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        // [FromServices]: otherwise the validation generator takes the options for input and emits validation for them.
+        string name, HttpRequest request, IGrainFactory grains, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (!RequestLimits.IsValidCollectionName(name))
         {
             return InvalidName(name);
         }
 
-        IReadOnlyList<DocumentBody?>? documents;
+        IngestRequestBody body;
         var mediaType = request.ContentType?.Split(';')[0].Trim().ToLowerInvariant();
         switch (mediaType)
         {
             case "application/json":
-                var body = await JsonSerializer.DeserializeAsync<IngestRequestBody>(request.Body, json.Value.SerializerOptions, cancellationToken);
-                documents = body?.Documents;
+                // Read here, not bound as a parameter, so that NDJSON can stream: the endpoint's validation does not see it.
+                body = await JsonSerializer.DeserializeAsync<IngestRequestBody>(request.Body, json.Value.SerializerOptions, cancellationToken)
+                    ?? new IngestRequestBody(null);
                 break;
             case NdjsonMediaType:
                 // Streamed: the body is validated line by line into a temporary file, then ingested in batches,
@@ -82,7 +84,7 @@ public static class CollectionsApi
                     detail: $"Send documents as application/json ({{\"documents\": [...]}}) or {NdjsonMediaType} (one document per line), not '{request.ContentType ?? "nothing"}'.");
         }
 
-        var validation = RequestValidator.Validate(documents);
+        var validation = BodyValidator.Validate(body);
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors, title: "The documents are invalid");

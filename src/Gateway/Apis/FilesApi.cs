@@ -53,7 +53,8 @@ public static class FilesApi
     }
 
     public static async Task<Results<Accepted<IngestionJob>, Ok<IngestionJob>, ValidationProblem, ProblemHttpResult>> UploadAsync(
-        string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, IOptions<BodyLimits> bodyLimits,
+        // [FromServices]: otherwise the validation generator takes the options for input and emits validation for them.
+        string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<BodyLimits> bodyLimits,
         IHostApplicationLifetime lifetime, ILogger<IngestionJobs> logger, CancellationToken cancellationToken)
     {
         if (!Validation.RequestLimits.IsValidCollectionName(name))

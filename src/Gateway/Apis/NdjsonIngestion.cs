@@ -44,8 +44,7 @@ public static class NdjsonIngestion
                 continue;
             }
 
-            var document = JsonSerializer.Deserialize<DocumentBody>(line, options)!;
-            batch.Add(new IngestDocument(document.Id!, document.Title, document.Text!, document.Metadata));
+            batch.Add(JsonSerializer.Deserialize<DocumentBody>(line, options)!.ToIngestDocument());
             if (batch.Count == BatchSize)
             {
                 await SendAsync(batch.ToArray());
@@ -109,12 +108,15 @@ public static class NdjsonIngestion
                 continue;
             }
 
-            var validation = RequestValidator.Validate([document]);
-            if (!validation.IsValid)
+            if (document is null)
             {
-                errors[field] = validation.Errors.SelectMany(e => e.Value.Select(message => $"{e.Key.Replace("documents[0].", string.Empty, StringComparison.Ordinal)}: {message}")).ToArray();
+                errors[field] = ["A document must be an object with an 'id' and a 'text'."];
             }
-            else if (!ids.Add(document!.Id!))
+            else if (BodyValidator.Errors(document) is { Count: > 0 } invalid)
+            {
+                errors[field] = [.. invalid.SelectMany(e => e.Value.Select(message => $"{e.Key}: {message}"))];
+            }
+            else if (!ids.Add(document.Id!))
             {
                 errors[field] = [$"Document id '{(document.Id!.Length > 80 ? document.Id[..80] + "…" : document.Id)}' appears more than once in the upload."];
             }

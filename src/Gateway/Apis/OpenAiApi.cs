@@ -7,6 +7,7 @@ using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Validation;
 using Orleans.SpecRag.Gateway.Validation;
 using Orleans.SpecRag.ServiceDefaults;
 
@@ -56,13 +57,21 @@ public static class OpenAiApi
         [property: JsonPropertyName("top_k")] int? TopK,
         int? Seed,
         [property: JsonPropertyName("deadline_ms")] int? DeadlineMs,
-        IReadOnlyList<DocumentBody?>? Documents,
-        string? Retrieval = null,
+        IReadOnlyList<InlineDocumentBody?>? Documents,
+        [property: JsonConverter(typeof(EnumNameConverter<RetrievalMode>))] RetrievalMode? Retrieval = null,
         IReadOnlyList<string?>? Choices = null,
-        string? Sampling = null);
+        [property: JsonConverter(typeof(EnumNameConverter<SubsetSampling>))] SubsetSampling? Sampling = null);
 
+    /// <summary>
+    /// The body is not validated as it binds: the OpenAI fields are checked here, then the query it maps onto is validated
+    /// as one sent to <c>/v1/query</c> (<see cref="QueryRequestBody"/>), so that both endpoints keep one set of rules.
+    /// </summary>
     public static async Task<Results<JsonHttpResult<ChatCompletion>, ServerSentEventsResult<string>, ValidationProblem>> CompleteAsync(
-        ChatCompletionBody body, IGrainFactory grains, QueryCalls calls, IOptions<JsonOptions> json, CancellationToken cancellationToken)
+#pragma warning disable ASP0029 // SkipValidation is marked experimental in ASP.NET Core 10.
+        [SkipValidation] ChatCompletionBody body,
+#pragma warning restore ASP0029
+        // [FromServices]: otherwise the validation generator takes the options for input and emits validation for them.
+        IGrainFactory grains, QueryCalls calls, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var collection = body.Collection;
@@ -90,7 +99,7 @@ public static class OpenAiApi
             return TypedResults.ValidationProblem(errors, title: "The chat completion request is invalid");
         }
 
-        var validation = RequestValidator.Validate(new QueryRequestBody(question, collection, body.Documents, body.TopK, body.Drafts, body.DocsPerDraft, null, body.Seed, body.DeadlineMs, Retrieval: body.Retrieval, Choices: body.Choices, Sampling: body.Sampling));
+        var validation = BodyValidator.Validate(new QueryRequestBody(question, collection, body.Documents, body.TopK, body.Drafts, body.DocsPerDraft, null, body.Seed, body.DeadlineMs, Retrieval: body.Retrieval, Choices: body.Choices, Sampling: body.Sampling));
         if (!validation.IsValid)
         {
             return TypedResults.ValidationProblem(validation.Errors, title: "The chat completion request is invalid");

@@ -36,18 +36,13 @@ public static class QueryApi
     /// <summary>
     /// Answers the query; with <c>"stream": true</c> or <c>Accept: text/event-stream</c> it streams server-sent
     /// events instead: <c>retrieved</c>, one <c>draft</c> per draft as it finishes, <c>verified</c>, <c>answer</c>.
+    /// The body has passed its validation (RequestBodies.cs) before this runs; an invalid one is a 400 validation problem.
     /// </summary>
-    public static async Task<Results<Ok<QueryResult>, ServerSentEventsResult<object>, ValidationProblem>> AskAsync(
+    public static async Task<Results<Ok<QueryResult>, ServerSentEventsResult<object>>> AskAsync(
         QueryRequestBody body, HttpRequest http, IGrainFactory grains, QueryCalls calls, CancellationToken cancellationToken)
     {
-        var validation = RequestValidator.Validate(body);
-        if (!validation.IsValid)
-        {
-            return TypedResults.ValidationProblem(validation.Errors, title: "The query is invalid");
-        }
-
         var id = Guid.NewGuid().ToString("N");
-        var request = calls.WithDeadline(validation.Value! with { TraceId = Activity.Current?.TraceId.ToString() });
+        var request = calls.WithDeadline(body.ToQueryRequest() with { TraceId = Activity.Current?.TraceId.ToString() });
         var query = grains.GetGrain<IQueryGrain>(id);
         if (body.Stream == true || http.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {

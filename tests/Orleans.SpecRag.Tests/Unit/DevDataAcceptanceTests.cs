@@ -17,7 +17,7 @@ public sealed class DevDataAcceptanceTests
         var skipped = 0;
         foreach (var item in Lines("data/popqa-dev.jsonl"))
         {
-            var outcome = RequestValidator.Validate(Body(item, choices: null));
+            var outcome = BodyValidator.Validate(Body(item, choices: null));
             Assert.True(outcome.IsValid, string.Join("; ", outcome.Errors.SelectMany(e => e.Value)));
             skipped += outcome.Value!.SkippedDocuments.Count;
             Assert.All(outcome.Value.Documents!, d => Assert.False(string.IsNullOrWhiteSpace(d.Text)));
@@ -33,7 +33,7 @@ public sealed class DevDataAcceptanceTests
         foreach (var item in Lines("data/arc-challenge-dev.jsonl"))
         {
             var choices = item.GetProperty("choices").GetProperty("text").EnumerateArray().Select(c => c.GetString()).ToArray();
-            var outcome = RequestValidator.Validate(Body(item, choices));
+            var outcome = BodyValidator.Validate(Body(item, choices));
             Assert.True(outcome.IsValid, string.Join("; ", outcome.Errors.SelectMany(e => e.Value)));
 
             var profile = QuestionProfile.Of(outcome.Value!.Question);
@@ -48,7 +48,7 @@ public sealed class DevDataAcceptanceTests
         foreach (var item in Lines("data/musique-dev.jsonl"))
         {
             var question = item.GetProperty("question").GetString();
-            var outcome = RequestValidator.Validate(new QueryRequestBody(question, "musique", null, null, null, null, null, null));
+            var outcome = BodyValidator.Validate(new QueryRequestBody(question, "musique", null, null, null, null, null, null));
             Assert.True(outcome.IsValid, string.Join("; ", outcome.Errors.SelectMany(e => e.Value)));
             Assert.False(QuestionProfile.Of(question!).IsMultipleChoice, question);
         }
@@ -56,7 +56,7 @@ public sealed class DevDataAcceptanceTests
 
     private static QueryRequestBody Body(JsonElement item, IReadOnlyList<string?>? choices) => new(
         item.GetProperty("question").GetString(), null,
-        item.GetProperty("ctxs").EnumerateArray().Take(10).Select(c => (DocumentBody?)new DocumentBody(
+        item.GetProperty("ctxs").EnumerateArray().Take(10).Select(c => (InlineDocumentBody?)new InlineDocumentBody(
             c.TryGetProperty("id", out var id) && id.ValueKind == JsonValueKind.String && id.GetString() is { Length: > 0 } text ? text : null,
             c.TryGetProperty("title", out var title) ? title.GetString() : null,
             c.GetProperty("text").GetString(),
