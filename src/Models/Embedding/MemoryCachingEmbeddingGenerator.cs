@@ -1,21 +1,27 @@
+using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.Caching.Memory;
 
 namespace Orleans.SpecRag.Models.Embedding;
 
 /// <summary>
-/// Microsoft.Extensions.AI's caching decorator over an in-process <see cref="IMemoryCache"/>: drafts of one query
-/// share the question and often the same passages' sentences, so the extractive models ask for the same texts again
-/// and again. The library looks each text up on its own and sends only the misses to the model, in one batch; the
-/// distributed-cache variant would serialise every vector, which costs more here than it saves.
+/// A caching decorator over an in-process <see cref="IMemoryCache"/>: drafts of one query share the question and often
+/// the same passages' sentences, so the extractive models ask for the same texts again and again. Each text is looked up
+/// on its own, a text that another call is embedding is awaited, and only the remaining misses go to the model, in one batch.
 /// </summary>
+/// <remarks>
+/// Microsoft.Extensions.AI's <c>CachingEmbeddingGenerator</c> looks texts up the same way but embeds a text again for
+/// every concurrent caller that misses it; on a cold cache under a burst of queries that multiplied the model's work.
+/// </remarks>
 public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, IMemoryCache cache)
-    : CachingEmbeddingGenerator<string, Embedding<float>>(inner)
+    : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
 {
     // Size is counted in vectors; 20k × 384 floats ≈ 30 MB.
     public const long CapacityInVectors = 20_000;
 
     private static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };
+
+    private readonly ConcurrentDictionary<string, Task<Embedding<float>>> _inFlight = new(StringComparer.Ordinal);
 
     /// <summary>A cache of its own, bounded to <see cref="CapacityInVectors"/>.</summary>
     public MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner)
@@ -23,17 +29,85 @@ public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, 
     {
     }
 
-    // The text itself is the key (this cache holds one model's vectors); other inputs get the library's hash.
-    protected override string GetCacheKey(params ReadOnlySpan<object?> values) =>
-        values is [string] or [string, null] ? (string)values[0]! : AIJsonUtilities.HashDataToString(values);
-
-    protected override Task<Embedding<float>?> ReadCacheAsync(string key, CancellationToken cancellationToken) =>
-        Task.FromResult(cache.TryGetValue(key, out Embedding<float>? hit) ? hit : null);
-
-    protected override Task WriteCacheAsync(string key, Embedding<float> value, CancellationToken cancellationToken)
+    public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
+        IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        cache.Set(key, value, Entry);
-        return Task.CompletedTask;
+        var texts = values as IReadOnlyList<string> ?? values.ToArray();
+        var result = new Embedding<float>[texts.Count];
+        List<(int Index, Task<Embedding<float>> Pending)>? waits = null;
+        Dictionary<string, TaskCompletionSource<Embedding<float>>>? owned = null;
+        for (var i = 0; i < texts.Count; i++)
+        {
+            var text = texts[i];
+            if (cache.TryGetValue(text, out Embedding<float>? hit) && hit is not null)
+            {
+                result[i] = hit;
+                continue;
+            }
+
+            // Single flight: a text another call is embedding right now is awaited, not embedded again. Without it, the
+            // first burst of concurrent queries on a cold cache embedded the same sentences once per query: the soak
+            // test's first 40 s ran at a few queries a second, and queries queued behind them missed their deadline.
+            if (owned?.TryGetValue(text, out var mine) == true)
+            {
+                (waits ??= []).Add((i, mine.Task));
+                continue;
+            }
+
+            var claim = new TaskCompletionSource<Embedding<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
+            var pending = _inFlight.GetOrAdd(text, claim.Task);
+            if (pending == claim.Task)
+            {
+                (owned ??= new(StringComparer.Ordinal))[text] = claim;
+            }
+
+            (waits ??= []).Add((i, pending));
+        }
+
+        if (owned is not null)
+        {
+            var mine = owned.Keys.ToArray();
+            try
+            {
+                var generated = await base.GenerateAsync(mine, options, cancellationToken);
+                for (var j = 0; j < mine.Length; j++)
+                {
+                    cache.Set(mine[j], generated[j], Entry);
+                    owned[mine[j]].TrySetResult(generated[j]);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var claim in owned.Values)
+                {
+                    claim.TrySetException(ex);
+                }
+
+                throw;
+            }
+            finally
+            {
+                foreach (var (text, claim) in owned)
+                {
+                    _inFlight.TryRemove(new KeyValuePair<string, Task<Embedding<float>>>(text, claim.Task));
+                }
+            }
+        }
+
+        foreach (var (index, pending) in waits ?? [])
+        {
+            try
+            {
+                result[index] = await pending.WaitAsync(cancellationToken);
+            }
+            catch (Exception) when (!cancellationToken.IsCancellationRequested && !pending.IsCompletedSuccessfully)
+            {
+                // The call that was embedding this text failed or was cancelled by its own caller: embed it here.
+                result[index] = (await base.GenerateAsync([texts[index]], options, cancellationToken))[0];
+            }
+        }
+
+        return new GeneratedEmbeddings<Embedding<float>>(result);
     }
 }
 

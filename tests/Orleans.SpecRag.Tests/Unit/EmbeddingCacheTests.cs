@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.AI;
+using Orleans.SpecRag.Models.Embedding;
+
+namespace Orleans.SpecRag.Tests.Unit;
+
+public sealed class EmbeddingCacheTests
+{
+    [Fact]
+    public async Task Concurrent_misses_of_the_same_text_reach_the_model_once()
+    {
+        var model = new GatedCountingGenerator();
+        var cached = new MemoryCachingEmbeddingGenerator(model);
+
+        var calls = Enumerable.Range(0, 8).Select(_ => cached.EmbedAsync(["alpha", "beta"])).ToArray();
+        await model.FirstCallArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        model.Release.TrySetResult();
+        var results = await Task.WhenAll(calls);
+
+        Assert.Equal(1, model.Texts.Count(t => t == "alpha"));
+        Assert.Equal(1, model.Texts.Count(t => t == "beta"));
+        Assert.All(results, r => Assert.Same(results[0][0], r[0]));
+    }
+
+    [Fact]
+    public async Task Cached_texts_are_not_embedded_again_and_a_batch_sends_only_its_distinct_misses()
+    {
+        var model = new GatedCountingGenerator();
+        model.Release.TrySetResult();
+        var cached = new MemoryCachingEmbeddingGenerator(model);
+
+        await cached.EmbedAsync(["alpha"]);
+        var vectors = await cached.EmbedAsync(["alpha", "gamma", "gamma"]);
+
+        Assert.Equal(["alpha", "gamma"], model.Texts.Order());
+        Assert.Same(vectors[1], vectors[2]);
+    }
+
+    [Fact]
+    public async Task A_waiter_whose_owner_was_cancelled_embeds_the_text_itself()
+    {
+        var model = new GatedCountingGenerator();
+        var cached = new MemoryCachingEmbeddingGenerator(model);
+        using var owner = new CancellationTokenSource();
+
+        var first = cached.EmbedAsync(["alpha"], owner.Token);
+        await model.FirstCallArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var second = cached.EmbedAsync(["alpha"]);
+        owner.Cancel();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => first);
+        model.Release.TrySetResult();
+
+        Assert.Single(await second);
+    }
+
+    private sealed class GatedCountingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public ConcurrentQueue<string> Texts { get; } = new();
+
+        public TaskCompletionSource FirstCallArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var texts = values.ToArray();
+            FirstCallArrived.TrySetResult();
+            await Release.Task.WaitAsync(cancellationToken);
+            foreach (var text in texts)
+            {
+                Texts.Enqueue(text);
+            }
+
+            return new GeneratedEmbeddings<Embedding<float>>(texts.Select(t => new Embedding<float>(new[] { t.Length, 1f })));
+        }
+
+        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+
+        public void Dispose()
+        {
+        }
+    }
+}
