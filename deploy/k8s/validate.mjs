@@ -365,6 +365,25 @@ class Check {
     for (const p of pdbs) {
       this.ok(this.pods.some((pod) => labelSelectorMatches(p.spec?.selector, pod.labels)), `PodDisruptionBudget/${p.metadata.name}`, 'selects no pod template');
     }
+    this.checkHighAvailability(pdbs);
+  }
+
+  // No single process may stop every query: queries, verification and shards live on verifier silos with client
+  // gateways, so at least two of them run, and a disruption budget lets only one of them go at a time.
+  checkHighAvailability(pdbs) {
+    const hosting = this.pods.filter((pod) => pod.silo && pod.roles.includes('verifier') && pod.object.kind === 'Deployment'
+      && Number(pod.silo.env.get('Orleans__Endpoints__GatewayPort')?.value ?? 30000) !== 0);
+    if (!hosting.length) return;
+    const replicas = hosting.reduce((sum, pod) => sum + (pod.object.spec?.replicas ?? 1), 0);
+    this.ok(replicas >= 2, 'HA', `${replicas} verifier silo(s) with a client gateway; at least 2 are needed so that losing one stops no query`);
+    for (const pod of hosting) {
+      const n = pod.object.spec?.replicas ?? 1;
+      for (const p of pdbs.filter((b) => labelSelectorMatches(b.spec?.selector, pod.labels))) {
+        const { maxUnavailable, minAvailable } = p.spec ?? {};
+        const keeps = minAvailable !== undefined ? Number(minAvailable) >= 1 : maxUnavailable !== undefined && Number(maxUnavailable) < Math.max(n, 2);
+        this.ok(keeps, `PodDisruptionBudget/${p.metadata.name}`, 'must keep at least one verifier silo up during a voluntary disruption');
+      }
+    }
   }
 
   // Requests and limits (cpu and memory) on every container; requests never above limits.

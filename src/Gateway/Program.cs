@@ -41,6 +41,7 @@ builder.Services.AddSingleton(hosting);
 builder.Services.AddValidatedOptions<GatewayOptions>(builder.Configuration, GatewayOptions.Section);
 builder.Services.AddValidatedOptions<Orleans.SpecRag.Querying.QueryOptions>(builder.Configuration, Orleans.SpecRag.Querying.QueryOptions.Section);
 builder.Services.AddSingleton<GatewayLossSignal>();
+builder.Services.AddSingleton<ClusterCalls>();
 builder.Services.AddSingleton<QueryCalls>();
 builder.Services.AddOpenApi();
 builder.Services.AddClientRateLimiting(builder.Configuration);

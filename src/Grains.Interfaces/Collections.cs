@@ -15,6 +15,14 @@ public sealed record IngestResult(
     [property: Id(2)] int Updated,
     [property: Id(3)] int Passages);
 
+/// <summary>One shard of a collection as it is now: its size and the silo its activation lives on.</summary>
+[GenerateSerializer, Immutable]
+public sealed record ShardStatus(
+    [property: Id(0)] int Shard,
+    [property: Id(1)] int Documents,
+    [property: Id(2)] int Passages,
+    [property: Id(3)] string Silo);
+
 [GenerateSerializer, Immutable]
 public sealed record CollectionInfo(
     [property: Id(0)] string Name,

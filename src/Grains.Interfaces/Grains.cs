@@ -53,6 +53,10 @@ public interface ICollectionGrain : IGrainWithStringKey
     [AlwaysInterleave]
     Task<CollectionInfo?> GetInfoAsync();
 
+    /// <summary>Every shard's size and silo, or null when the collection was never created.</summary>
+    [AlwaysInterleave]
+    Task<IReadOnlyList<ShardStatus>?> GetShardsAsync();
+
     /// <summary>The collection's best <see cref="RetrievalQuery.TopK"/> passages for a query, best first.</summary>
     [AlwaysInterleave]
     Task<IReadOnlyList<Passage>> SearchAsync(RetrievalQuery query);
@@ -81,6 +85,10 @@ public interface ICollectionShardGrain : IGrainWithStringKey
 
     [AlwaysInterleave]
     Task<CollectionInfo> GetInfoAsync();
+
+    /// <summary>The shard's size and the silo that hosts it.</summary>
+    [AlwaysInterleave]
+    Task<ShardStatus> GetStatusAsync();
 
     /// <summary>The shard's best hits of each kind the query's mode asks for; empty when it holds none.</summary>
     [AlwaysInterleave]

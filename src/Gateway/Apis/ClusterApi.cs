@@ -16,9 +16,9 @@ public static class ClusterApi
         return app;
     }
 
-    public static async Task<Ok<SiloInfo[]>> GetSilosAsync(IGrainFactory grains)
+    public static async Task<Ok<SiloInfo[]>> GetSilosAsync(IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
     {
-        var silos = await grains.GetGrain<IClusterStatusGrain>(0).GetSilosAsync();
+        var silos = await cluster.ReadAsync(() => grains.GetGrain<IClusterStatusGrain>(0).GetSilosAsync(), cancellationToken);
         return TypedResults.Ok(silos.Select(s => new SiloInfo(s.Address, s.Status, s.Roles, s.Name, s.DraftsInFlight, s.MaxDraftsInFlight)).ToArray());
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Options;
 using Orleans.SpecRag.Gateway.Hosting;
 using Orleans.SpecRag.Querying;
@@ -27,57 +28,101 @@ public sealed class GatewayLossSignal
     }
 }
 
+/// <summary>The cluster could not be reached (silos or gateways gone) for as long as the call was allowed to take: a 503.</summary>
+public sealed class ClusterUnavailableException(string message, Exception? inner) : Exception(message, inner);
+
 /// <summary>
-/// Grain calls from the gateway, bounded by the request: each attempt is cancelled at the request's deadline plus
-/// a grace, when the client goes away, or when a gateway is lost; a call that failed because its gateway or its
-/// silo went away is sent again (through the gateways that remain) until the bound. Safe for queries: a query keeps
-/// its id, so one that finished returns its stored result and one that did not runs again, with its first deadline.
+/// Grain calls from the gateway, bounded by the request: each attempt is cancelled at the call's bound, when the
+/// client goes away, or when a gateway is lost; a call that failed because its gateway or its silo went away is sent
+/// again (through the gateways that remain) until the bound. When the bound is spent the caller gets a
+/// <see cref="ClusterUnavailableException"/> (503) if the last attempt failed on a fault, or a
+/// <see cref="TimeoutException"/> (504) if the cluster simply did not answer. Only idempotent calls come here:
+/// a query keeps its id, ingestion replaces documents by id, reads change nothing.
 /// </summary>
-public static class ClusterCalls
+public sealed class ClusterCalls(IOptions<GatewayOptions> options, GatewayLossSignal gatewayLoss, ILogger<ClusterCalls> logger)
 {
-    public static async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, DateTimeOffset until, GatewayLossSignal? gatewayLoss, CancellationToken aborted)
+    private readonly TimeSpan _readBound = TimeSpan.FromMilliseconds(options.Value.ReadTimeoutMs);
+    private readonly TimeSpan _ingestBound = TimeSpan.FromMilliseconds(options.Value.IngestTimeoutMs);
+
+    /// <summary>Cancelled the next time the client loses a gateway.</summary>
+    public CancellationToken GatewayLossToken => gatewayLoss.Token;
+
+    /// <summary>A read (collection info, a stored query, the silo list): bounded by <c>SpecRag:Gateway:ReadTimeoutMs</c>.</summary>
+    public Task<T> ReadAsync<T>(Func<Task<T>> call, CancellationToken aborted) =>
+        RunAsync(token => call().WaitAsync(token), DateTimeOffset.UtcNow + _readBound, "read", aborted);
+
+    /// <summary>
+    /// One batch of documents: bounded by <c>SpecRag:Gateway:IngestTimeoutMs</c>. A batch sent again after a fault
+    /// replaces by id what the first attempt may already have written, so nothing is duplicated; the counts it
+    /// reports may then call "updated" what the first attempt added.
+    /// </summary>
+    public Task<T> IngestAsync<T>(Func<Task<T>> call, CancellationToken aborted) =>
+        RunAsync(token => call().WaitAsync(token), DateTimeOffset.UtcNow + _ingestBound, "ingestion", aborted);
+
+    public async Task<T> RunAsync<T>(Func<CancellationToken, Task<T>> call, DateTimeOffset until, string what, CancellationToken aborted)
     {
+        Exception? lastFault = null;
         for (var attempt = 1; ; attempt++)
         {
             var remaining = until - DateTimeOffset.UtcNow;
             if (remaining <= TimeSpan.Zero)
             {
-                throw new TimeoutException("The cluster did not answer before the request's deadline.");
+                throw Spent(what, attempt - 1, lastFault);
             }
 
             using var bound = new CancellationTokenSource(remaining);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, bound.Token, gatewayLoss?.Token ?? CancellationToken.None);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, bound.Token, gatewayLoss.Token);
             try
             {
                 return await call(linked.Token);
             }
             catch (OperationCanceledException) when (!aborted.IsCancellationRequested && !bound.IsCancellationRequested)
             {
-                // A gateway was lost while the call was in flight: send it again.
+                logger.LogWarning("A gateway was lost while a {What} was in flight (attempt {Attempt}); sending it again through the gateways that remain", what, attempt);
+                lastFault = null;
             }
             catch (OperationCanceledException) when (bound.IsCancellationRequested && !aborted.IsCancellationRequested)
             {
-                throw new TimeoutException("The cluster did not answer before the request's deadline.");
+                throw Spent(what, attempt, lastFault);
             }
-            catch (Exception e) when (TransientFaults.IsTransient(e) && DateTimeOffset.UtcNow < until && !aborted.IsCancellationRequested)
+            catch (Exception e) when (TransientFaults.IsTransient(e) && !aborted.IsCancellationRequested)
             {
+                logger.LogWarning("A {What} failed on {Fault} (attempt {Attempt}); sending it again", what, e.GetBaseException().GetType().Name, attempt);
+                lastFault = e;
             }
 
-            await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), aborted);
+            try
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), aborted);
+            }
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
+            {
+                throw;
+            }
         }
     }
+
+    private static Exception Spent(string what, int attempts, Exception? lastFault) => lastFault is null
+        ? new TimeoutException($"The cluster did not answer the {what} in time ({attempts} attempt(s)).")
+        : new ClusterUnavailableException(
+            $"The cluster could not be reached for the {what}: {attempts} attempt(s) failed, the last on {lastFault.GetBaseException().GetType().Name}. Silos may be restarting; try again shortly.",
+            lastFault);
 }
 
 /// <summary>
 /// Runs queries through <see cref="ClusterCalls"/>: the gateway fixes each query's deadline when the request arrives
 /// (<c>deadlineMs</c>, else <c>SpecRag:Query:DefaultDeadlineMs</c>) and bounds the call by it plus
 /// <c>SpecRag:Gateway:DeadlineGraceMs</c> (4,000), never the Orleans client's 5-minute response timeout. A client
-/// that goes away cancels its query, drafts included; such a query is not stored.
+/// that goes away cancels its query, drafts included; such a query is not stored. Streamed and plain queries share
+/// one admission: at most <c>SpecRag:Gateway:MaxQueriesInFlight</c> run, up to <c>MaxQueriesQueued</c> wait in
+/// arrival order within their deadline, and any further one is turned away at once (503 with Retry-After).
 /// </summary>
-public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryOptions> query, GatewayLossSignal gatewayLoss)
+public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryOptions> query, ClusterCalls cluster)
 {
     private readonly int _defaultDeadlineMs = query.Value.DefaultDeadlineMs;
     private readonly TimeSpan _grace = TimeSpan.FromMilliseconds(gateway.Value.DeadlineGraceMs);
+    private readonly int _maxQueued = gateway.Value.MaxQueriesQueued;
+    private int _queued;
 
     // Queries past this many at once wait here in arrival order (SemaphoreSlim's async waiters are FIFO): an overloaded
     // cluster then serves every query a little later instead of a few of them tens of seconds late.
@@ -86,22 +131,141 @@ public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryO
     public QueryRequest WithDeadline(QueryRequest request) =>
         request with { DeadlineAt = DateTimeOffset.UtcNow.AddMilliseconds(request.DeadlineMs ?? _defaultDeadlineMs) };
 
+    private DateTimeOffset BoundOf(QueryRequest request) =>
+        (request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(_defaultDeadlineMs)) + _grace;
+
     public async Task<QueryResult> RunAsync(IQueryGrain query, QueryRequest request, CancellationToken aborted)
     {
-        var until = (request.DeadlineAt ?? DateTimeOffset.UtcNow.AddMilliseconds(_defaultDeadlineMs)) + _grace;
-        var wait = until - DateTimeOffset.UtcNow;
-        if (!await _admission.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, aborted))
-        {
-            throw new TimeoutException("The query waited for admission past its deadline.");
-        }
-
+        var until = BoundOf(request);
+        await AdmitAsync(until, aborted);
         try
         {
-            return await ClusterCalls.RunAsync(token => query.RunAsync(request, token), until, gatewayLoss, aborted);
+            return await cluster.RunAsync(token => query.RunAsync(request, token), until, "query", aborted);
         }
         finally
         {
             _admission.Release();
         }
     }
+
+    /// <summary>
+    /// The query's events as they happen, within the same bound and admission as <see cref="RunAsync"/>. When the
+    /// stream breaks on a fault (its gateway or its silo went away), the query is finished through
+    /// <see cref="RunAsync"/>'s retries under the same id and its answer ends the stream: events already sent are not
+    /// repeated, and the answer event carries everything the missing ones would have.
+    /// </summary>
+    public async IAsyncEnumerable<QueryEvent> StreamAsync(IQueryGrain query, QueryRequest request, [EnumeratorCancellation] CancellationToken aborted)
+    {
+        var until = BoundOf(request);
+        await AdmitAsync(until, aborted);
+        try
+        {
+            var broken = false;
+            using (var bound = new CancellationTokenSource(until - DateTimeOffset.UtcNow))
+            using (var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, bound.Token, cluster.GatewayLossToken))
+            {
+                var events = query.StreamAsync(request).GetAsyncEnumerator(linked.Token);
+                try
+                {
+                    while (true)
+                    {
+                        var next = await MoveNextAsync(events, bound, aborted);
+                        if (next is null)
+                        {
+                            broken = true;
+                            break;
+                        }
+
+                        if (next is false)
+                        {
+                            break;
+                        }
+
+                        yield return events.Current;
+                    }
+                }
+                finally
+                {
+                    await DisposeQuietlyAsync(events);
+                }
+            }
+
+            if (broken)
+            {
+                var result = await cluster.RunAsync(token => query.RunAsync(request, token), until, "query", aborted);
+                yield return new AnswerEvent(result) { ElapsedMs = result.Timings.TotalMs };
+            }
+        }
+        finally
+        {
+            _admission.Release();
+        }
+    }
+
+    /// <summary>True: an event; false: the end; null: the stream broke on a fault or a lost gateway and the query must be finished otherwise.</summary>
+    private static async Task<bool?> MoveNextAsync(IAsyncEnumerator<QueryEvent> events, CancellationTokenSource bound, CancellationToken aborted)
+    {
+        try
+        {
+            return await events.MoveNextAsync();
+        }
+        catch (OperationCanceledException) when (bound.IsCancellationRequested && !aborted.IsCancellationRequested)
+        {
+            throw new TimeoutException("The cluster did not finish the query's stream in time.");
+        }
+        catch (OperationCanceledException) when (!aborted.IsCancellationRequested)
+        {
+            return null;
+        }
+        catch (Exception e) when (TransientFaults.IsTransient(e) && !aborted.IsCancellationRequested)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Disposing tells the query grain its reader is gone; after a fault that message may find no one, which is fine.</summary>
+    private static async Task DisposeQuietlyAsync(IAsyncEnumerator<QueryEvent> events)
+    {
+        try
+        {
+            await events.DisposeAsync();
+        }
+        catch (Exception e) when (TransientFaults.IsTransient(e) || e is OperationCanceledException)
+        {
+        }
+    }
+
+    private async Task AdmitAsync(DateTimeOffset until, CancellationToken aborted)
+    {
+        if (_admission.Wait(0))
+        {
+            return;
+        }
+
+        if (Interlocked.Increment(ref _queued) > _maxQueued)
+        {
+            Interlocked.Decrement(ref _queued);
+            throw new GatewayBusyException(_maxQueued);
+        }
+
+        try
+        {
+            var wait = until - DateTimeOffset.UtcNow;
+            if (!await _admission.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, aborted))
+            {
+                throw new TimeoutException("The query waited for admission past its deadline.");
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _queued);
+        }
+    }
+}
+
+/// <summary>More queries wait at this gateway than <c>SpecRag:Gateway:MaxQueriesQueued</c> allows: a 503 with Retry-After.</summary>
+public sealed class GatewayBusyException(int maxQueued)
+    : Exception($"This gateway already has {maxQueued} queries waiting for admission; try again shortly or through another gateway.")
+{
+    public int MaxQueued { get; } = maxQueued;
 }

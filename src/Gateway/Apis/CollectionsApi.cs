@@ -39,6 +39,12 @@ public static class CollectionsApi
             .WithName("GetCollection")
             .ProducesProblem(StatusCodes.Status404NotFound);
 
+        api.MapGet("/{name}/shards", GetShardsAsync)
+            .RequireQueryKeyIfConfigured(configuration)
+            .WithName("GetCollectionShards")
+            .WithSummary("Each shard's document and passage counts and the silo that hosts it now.")
+            .ProducesProblem(StatusCodes.Status404NotFound);
+
         api.MapPost("/{name}/compact", CompactAsync)
             .RequireOperator(environment, configuration)
             .WithName("CompactCollection")
@@ -57,7 +63,7 @@ public static class CollectionsApi
 
     public static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> IngestAsync(
         // [FromServices]: otherwise the validation generator takes the options for input and emits validation for them.
-        string name, HttpRequest request, IGrainFactory grains, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        string name, HttpRequest request, IGrainFactory grains, ClusterCalls cluster, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         if (!RequestLimits.IsValidCollectionName(name))
         {
@@ -76,7 +82,7 @@ public static class CollectionsApi
             case NdjsonMediaType:
                 // Streamed: the body is validated line by line into a temporary file, then ingested in batches,
                 // so a large upload is never held in memory and a bad line ingests nothing.
-                return await NdjsonIngestion.IngestAsync(name, request, grains.GetGrain<ICollectionGrain>(name), json.Value.SerializerOptions, cancellationToken);
+                return await NdjsonIngestion.IngestAsync(name, request, grains.GetGrain<ICollectionGrain>(name), cluster, json.Value.SerializerOptions, cancellationToken);
             default:
                 return TypedResults.Problem(
                     statusCode: StatusCodes.Status415UnsupportedMediaType,
@@ -90,30 +96,42 @@ public static class CollectionsApi
             return TypedResults.ValidationProblem(validation.Errors, title: "The documents are invalid");
         }
 
-        return TypedResults.Ok(await grains.GetGrain<ICollectionGrain>(name).UpsertAsync(validation.Value!));
+        var collection = grains.GetGrain<ICollectionGrain>(name);
+        return TypedResults.Ok(await cluster.IngestAsync(() => collection.UpsertAsync(validation.Value!), cancellationToken));
     }
 
-    public static async Task<Ok<CollectionList>> ListAsync(IGrainFactory grains)
+    public static async Task<Ok<CollectionList>> ListAsync(IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
     {
-        var names = await grains.GetGrain<ICollectionCatalogGrain>(0).ListAsync();
-        var infos = await Task.WhenAll(names.Select(n => grains.GetGrain<ICollectionGrain>(n).GetInfoAsync()));
+        var names = await cluster.ReadAsync(() => grains.GetGrain<ICollectionCatalogGrain>(0).ListAsync(), cancellationToken);
+        var infos = await Task.WhenAll(names.Select(n => cluster.ReadAsync(() => grains.GetGrain<ICollectionGrain>(n).GetInfoAsync(), cancellationToken)));
         return TypedResults.Ok(new CollectionList(infos.OfType<CollectionInfo>().ToArray()));
     }
 
     public sealed record CollectionList(IReadOnlyList<CollectionInfo> Collections);
 
-    public static async Task<Results<Ok<CollectionInfo>, ValidationProblem, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains)
+    public static async Task<Results<Ok<CollectionInfo>, ValidationProblem, ProblemHttpResult>> GetAsync(string name, IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
     {
         if (!RequestLimits.IsValidCollectionName(name))
         {
             return InvalidName(name);
         }
 
-        var info = await grains.GetGrain<ICollectionGrain>(name).GetInfoAsync();
+        var info = await cluster.ReadAsync(() => grains.GetGrain<ICollectionGrain>(name).GetInfoAsync(), cancellationToken);
         return info is null ? NotFound(name) : TypedResults.Ok(info);
     }
 
-    public static async Task<Results<Ok<CompactionResult>, ValidationProblem, ProblemHttpResult>> CompactAsync(string name, IGrainFactory grains)
+    public static async Task<Results<Ok<IReadOnlyList<ShardStatus>>, ValidationProblem, ProblemHttpResult>> GetShardsAsync(string name, IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
+    {
+        if (!RequestLimits.IsValidCollectionName(name))
+        {
+            return InvalidName(name);
+        }
+
+        var shards = await cluster.ReadAsync(() => grains.GetGrain<ICollectionGrain>(name).GetShardsAsync(), cancellationToken);
+        return shards is null ? NotFound(name) : TypedResults.Ok(shards);
+    }
+
+    public static async Task<Results<Ok<CompactionResult>, ValidationProblem, ProblemHttpResult>> CompactAsync(string name, IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
     {
         if (!RequestLimits.IsValidCollectionName(name))
         {
@@ -121,10 +139,12 @@ public static class CollectionsApi
         }
 
         var collection = grains.GetGrain<ICollectionGrain>(name);
-        return await collection.GetInfoAsync() is null ? NotFound(name) : TypedResults.Ok(await collection.CompactAsync());
+        return await cluster.ReadAsync(collection.GetInfoAsync, cancellationToken) is null
+            ? NotFound(name)
+            : TypedResults.Ok(await cluster.IngestAsync(collection.CompactAsync, cancellationToken));
     }
 
-    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteDocumentAsync(string name, string id, IGrainFactory grains)
+    public static async Task<Results<NoContent, ValidationProblem, ProblemHttpResult>> DeleteDocumentAsync(string name, string id, IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
     {
         // Routing decodes everything but an encoded '/', which clients send for the '/' inside an id.
         id = id.Replace("%2F", "/", StringComparison.OrdinalIgnoreCase);
@@ -139,12 +159,13 @@ public static class CollectionsApi
         }
 
         var collection = grains.GetGrain<ICollectionGrain>(name);
-        if (await collection.GetInfoAsync() is null)
+        if (await cluster.ReadAsync(collection.GetInfoAsync, cancellationToken) is null)
         {
             return NotFound(name);
         }
 
-        return await collection.DeleteDocumentAsync(id)
+        // Sent again after a fault, a delete the first attempt already made finds nothing: a 404 then, as for any repeated delete.
+        return await cluster.IngestAsync(() => collection.DeleteDocumentAsync(id), cancellationToken)
             ? TypedResults.NoContent()
             : TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Document not found",
                 detail: $"Collection '{name}' has no document '{id}'.");

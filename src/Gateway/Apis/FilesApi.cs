@@ -54,7 +54,7 @@ public static class FilesApi
 
     public static async Task<Results<Accepted<IngestionJob>, Ok<IngestionJob>, ValidationProblem, ProblemHttpResult>> UploadAsync(
         // [FromServices]: otherwise the validation generator takes the options for input and emits validation for them.
-        string name, HttpRequest request, bool? wait, IGrainFactory grains, IngestionJobs jobs, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<BodyLimits> bodyLimits,
+        string name, HttpRequest request, bool? wait, IGrainFactory grains, ClusterCalls cluster, IngestionJobs jobs, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<BodyLimits> bodyLimits,
         IHostApplicationLifetime lifetime, ILogger<IngestionJobs> logger, CancellationToken cancellationToken)
     {
         if (!Validation.RequestLimits.IsValidCollectionName(name))
@@ -105,7 +105,7 @@ public static class FilesApi
 
         var job = jobs.Start(name, staged.Select(s => s.Outcome).ToArray());
         job.Update(j => Progress(j));
-        _ = Task.Run(() => RunAsync(job, grains.GetGrain<ICollectionGrain>(name), staged, folder, logger, lifetime.ApplicationStopping), CancellationToken.None);
+        _ = Task.Run(() => RunAsync(job, grains.GetGrain<ICollectionGrain>(name), cluster, staged, folder, logger, lifetime.ApplicationStopping), CancellationToken.None);
 
         if (wait == true)
         {
@@ -171,7 +171,7 @@ public static class FilesApi
         }
     }
 
-    private static async Task RunAsync(IngestionJobs.Entry job, ICollectionGrain collection, IReadOnlyList<(FileOutcome Outcome, string? Path)> staged,
+    private static async Task RunAsync(IngestionJobs.Entry job, ICollectionGrain collection, ClusterCalls cluster, IReadOnlyList<(FileOutcome Outcome, string? Path)> staged,
         string folder, ILogger logger, CancellationToken stopping)
     {
         try
@@ -197,10 +197,11 @@ public static class FilesApi
                     foreach (var batch in documents.Chunk(BatchDocuments))
                     {
                         stopping.ThrowIfCancellationRequested();
-                        passages += (await collection.UpsertAsync(batch)).Passages;
+                        passages += (await cluster.IngestAsync(() => collection.UpsertAsync(batch), stopping)).Passages;
                     }
 
-                    var removed = await collection.DeleteFileDocumentsAsync(outcome.Name, documents.Select(d => d.Id).ToArray());
+                    var kept = documents.Select(d => d.Id).ToArray();
+                    var removed = await cluster.IngestAsync(() => collection.DeleteFileDocumentsAsync(outcome.Name, kept), stopping);
                     outcome = outcome with { Status = FileOutcome.Ingested, Documents = documents.Count, Passages = passages, Removed = removed };
                 }
                 catch (UnreadableFileException ex)

@@ -22,7 +22,7 @@ public static class NdjsonIngestion
     private const int MaxReportedErrors = 20;
 
     public static async Task<Results<Ok<IngestResult>, ValidationProblem, ProblemHttpResult>> IngestAsync(
-        string name, HttpRequest request, ICollectionGrain collection, JsonSerializerOptions options, CancellationToken cancellationToken)
+        string name, HttpRequest request, ICollectionGrain collection, ClusterCalls cluster, JsonSerializerOptions options, CancellationToken cancellationToken)
     {
         var spool = Path.Combine(Path.GetTempPath(), $"specrag-ingest-{Guid.NewGuid():N}.ndjson");
         await using var file = new FileStream(spool, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
@@ -69,7 +69,7 @@ public static class NdjsonIngestion
                 results.Add(await finished);
             }
 
-            inFlight.Add(collection.UpsertAsync(documents));
+            inFlight.Add(cluster.IngestAsync(() => collection.UpsertAsync(documents), cancellationToken));
         }
     }
 

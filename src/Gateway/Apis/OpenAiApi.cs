@@ -112,7 +112,7 @@ public static class OpenAiApi
         var model = body.Model!;
         if (body.Stream == true)
         {
-            var events = await QueryEventStream.StartAsync(query.StreamAsync(request), cancellationToken);
+            var events = await QueryEventStream.StartAsync(calls.StreamAsync(query, request, cancellationToken), cancellationToken);
             return TypedResults.ServerSentEvents(Chunks(events, $"chatcmpl-{id}", created, model, json.Value.SerializerOptions, cancellationToken));
         }
 

@@ -46,7 +46,7 @@ public static class QueryApi
         var query = grains.GetGrain<IQueryGrain>(id);
         if (body.Stream == true || http.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
-            var events = await QueryEventStream.StartAsync(query.StreamAsync(request), cancellationToken);
+            var events = await QueryEventStream.StartAsync(calls.StreamAsync(query, request, cancellationToken), cancellationToken);
             return TypedResults.ServerSentEvents(QueryEventStream.ToSse(events, cancellationToken));
         }
 
@@ -54,11 +54,11 @@ public static class QueryApi
         return TypedResults.Ok(result);
     }
 
-    public static async Task<Results<Ok<QueryResult>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains)
+    public static async Task<Results<Ok<QueryResult>, ProblemHttpResult>> GetAsync(string id, IGrainFactory grains, ClusterCalls cluster, CancellationToken cancellationToken)
     {
         // Only ids the service could have issued reach a grain: anything else cannot exist.
         var result = Guid.TryParseExact(id, "N", out _)
-            ? await grains.GetGrain<IQueryGrain>(id.ToLowerInvariant()).GetResultAsync()
+            ? await cluster.ReadAsync(() => grains.GetGrain<IQueryGrain>(id.ToLowerInvariant()).GetResultAsync(), cancellationToken)
             : null;
         return result is null
             ? TypedResults.Problem(statusCode: StatusCodes.Status404NotFound, title: "Query not found", detail: $"No query with id '{Shorten(id)}' has run.")

@@ -20,4 +20,19 @@ public sealed class GatewayOptions
     /// </summary>
     [Range(1, 1_000_000, ErrorMessage = "SpecRag:Gateway:MaxQueriesInFlight must be between {1} and {2}.")]
     public int MaxQueriesInFlight { get; set; } = 4 * Environment.ProcessorCount;
+
+    /// <summary>
+    /// Queries allowed to wait for admission when <see cref="MaxQueriesInFlight"/> run; one more is turned away at once
+    /// with 503 and Retry-After, so that a burst beyond what the cluster can serve within deadlines fails fast.
+    /// </summary>
+    [Range(0, 1_000_000, ErrorMessage = "SpecRag:Gateway:MaxQueriesQueued must be between {1} and {2}.")]
+    public int MaxQueriesQueued { get; set; } = 256;
+
+    /// <summary>How long a read (a collection's counts, a stored query, the silo list) may take, retries through other gateways included.</summary>
+    [Range(100, 300_000, ErrorMessage = "SpecRag:Gateway:ReadTimeoutMs must be between {1} and {2}.")]
+    public int ReadTimeoutMs { get; set; } = 15_000;
+
+    /// <summary>How long one batch of documents may take to be embedded and written, retries through other gateways included.</summary>
+    [Range(1_000, 3_600_000, ErrorMessage = "SpecRag:Gateway:IngestTimeoutMs must be between {1} and {2}.")]
+    public int IngestTimeoutMs { get; set; } = 120_000;
 }

@@ -13,7 +13,8 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken cancellationToken)
     {
         var (status, title, detail, extensions) = Describe(exception);
-        if (status >= 500 && exception is not (DraftersBusyException or RoleUnavailableException or DeadlineExceededException))
+        if (status >= 500 && exception is not (DraftersBusyException or RoleUnavailableException or DeadlineExceededException
+            or Apis.GatewayBusyException or Apis.ClusterUnavailableException or TimeoutException))
         {
             logger.LogError(exception, "Request {Method} {Path} failed", context.Request.Method, context.Request.Path);
         }
@@ -61,6 +62,12 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
                 new Dictionary<string, object?> { ["collection"] = empty.Collection }),
             NoMatchingPassagesException none => (422, "No passage matches", none.Message,
                 new Dictionary<string, object?> { ["collection"] = none.Collection, ["retrieval"] = none.Mode.ToString().ToLowerInvariant() }),
+            Apis.GatewayBusyException busy => (503, "The gateway is at capacity", busy.Message,
+                new Dictionary<string, object?> { ["maxQueued"] = busy.MaxQueued }),
+            Apis.ClusterUnavailableException unavailable => (503, "The cluster could not be reached", unavailable.Message, Empty),
+            // A silo or network fault that reached here without a retry (it is never the caller's fault, nor a bug of the request).
+            _ when TransientFaults.IsTransient(root) && root is not TimeoutException => (503, "The cluster could not be reached",
+                $"A silo or gateway was unavailable ({root.GetBaseException().GetType().Name}); try again shortly.", Empty),
             OperationCanceledException => (499, "Request cancelled", "The client closed the request before it completed.", Empty),
             TimeoutException => (504, "The cluster did not answer in time", "A grain call timed out; see the trace for where.", Empty),
             _ => (500, "Unexpected error", "The service failed to process the request. The trace id identifies it in the logs.", Empty),

@@ -28,11 +28,19 @@ public static class SpecRagSiloBuilderExtensions
 
         silo.AddSpecRagStorage(settings);
 
-        // Faster failure detection is configurable (Orleans:Membership:ProbeTimeout, NumMissedProbesLimit, …).
+        // Failure detection is configurable (Orleans:Membership:ProbeTimeout, MaxProbeTimeout, NumMissedProbesLimit, …).
         // A query whose grain lived on a silo that died runs again only once membership declares that silo dead, and it
         // must still answer within its deadline (30 s by default). Orleans' 5 s probe timeout with 3 missed probes,
-        // slower still on a loaded host, left too little of it; 2 s declares a dead silo in about 6-10 s.
-        silo.Configure<ClusterMembershipOptions>(o => o.ProbeTimeout = TimeSpan.FromSeconds(2));
+        // slower still on a loaded host, left too little of it; 2 s declares a killed silo in about 3-10 s.
+        // A silo cut off by the network is different: its connections stay open, and Orleans suppresses votes against a
+        // silo that sent anything within MaxProbeTimeout x NumMissedProbesLimit (by default 4 x ProbeTimeout x 3 = 24 s),
+        // so a 20 s partition was never detected. A 3 s MaxProbeTimeout shortens that window to 9 s and still lets a
+        // degraded prober extend its probes by half.
+        silo.Configure<ClusterMembershipOptions>(o =>
+        {
+            o.ProbeTimeout = TimeSpan.FromSeconds(2);
+            o.MaxProbeTimeout = TimeSpan.FromSeconds(3);
+        });
         silo.Configure<ClusterMembershipOptions>(configuration.GetSection("Orleans:Membership"));
 
         silo.Services.AddPlacementFilter<SiloRolePlacementFilterStrategy, SiloRolePlacementFilterDirector>(ServiceLifetime.Singleton);
@@ -145,6 +153,11 @@ public static class SpecRagSiloBuilderExtensions
 
         client.AddActivityPropagation();
         client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
+        // A gateway silo cut off by the network drops no connection: the client only learns it is gone when it reads the
+        // membership table again and closes the connection to a silo declared dead, which fails over its calls in flight.
+        // Orleans reads every minute; every 5 s keeps that failover inside a query's deadline (Orleans:Gateway).
+        client.Configure<GatewayOptions>(o => o.GatewayListRefreshPeriod = TimeSpan.FromSeconds(5));
+        client.Configure<GatewayOptions>(configuration.GetSection("Orleans:Gateway"));
         return client;
     }
 

@@ -57,10 +57,23 @@ public sealed class QueryGrain(
         // The pipeline writes events as they happen; this loop hands them out. A channel keeps the pipeline's
         // error handling in ordinary try/catch code, which an iterator cannot have around its yields.
         var events = Channel.CreateUnbounded<QueryEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
-        var pipeline = RunPipelineAsync(request, events.Writer, cancellationToken);
-        await foreach (var update in events.Reader.ReadAllAsync(cancellationToken))
+        using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var pipeline = RunPipelineAsync(request, events.Writer, run.Token);
+        try
         {
-            yield return update;
+            await foreach (var update in events.Reader.ReadAllAsync(cancellationToken))
+            {
+                yield return update;
+            }
+        }
+        finally
+        {
+            if (!pipeline.IsCompleted)
+            {
+                // The reader went away (a closed SSE stream disposes its enumerator): its drafts stop, nothing is stored.
+                await run.CancelAsync();
+                await pipeline.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Current);
+            }
         }
 
         await pipeline; // Surfaces the pipeline's exception with its own type (503, 504, 404 …).

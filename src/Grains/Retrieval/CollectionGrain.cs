@@ -57,6 +57,9 @@ public sealed class CollectionGrain(ISegmentStore store, IOptions<RetrievalOptio
         return new CollectionInfo(Name, shards.Sum(s => s.Documents), shards.Sum(s => s.Passages));
     }
 
+    public async Task<IReadOnlyList<ShardStatus>?> GetShardsAsync() =>
+        _record is { } record ? await Task.WhenAll(AllShards(record).Select(s => s.GetStatusAsync())) : null;
+
     public async Task<IReadOnlyList<Passage>> SearchAsync(RetrievalQuery query)
     {
         if (_record is not { } record)

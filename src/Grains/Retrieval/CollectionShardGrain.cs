@@ -25,6 +25,7 @@ public sealed class CollectionShardGrain(
     ISegmentStore store,
     IEmbeddingGenerator<string, Embedding<float>> embedder,
     IOptions<RetrievalOptions> options,
+    ILocalSiloDetails local,
     ILogger<CollectionShardGrain> logger) : Grain, ICollectionShardGrain
 {
     private ShardIndex _index = null!;
@@ -127,6 +128,13 @@ public sealed class CollectionShardGrain(
     {
         using var lease = _index.Acquire();
         return Task.FromResult(new CollectionInfo(Name, lease.View.Documents, lease.View.Passages));
+    }
+
+    public Task<ShardStatus> GetStatusAsync()
+    {
+        using var lease = _index.Acquire();
+        var shard = int.Parse(Name[(Name.LastIndexOf('/') + 1)..], System.Globalization.CultureInfo.InvariantCulture);
+        return Task.FromResult(new ShardStatus(shard, lease.View.Documents, lease.View.Passages, local.SiloAddress.ToString()));
     }
 
     public Task<ShardHits> SearchAsync(ShardSearch search) => Task.FromResult(_index.Search(search));

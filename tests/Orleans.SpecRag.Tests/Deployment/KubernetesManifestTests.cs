@@ -26,7 +26,7 @@ public sealed class KubernetesManifestTests
     }
 
     [KubernetesToolsFact]
-    public async Task The_validator_catches_a_silo_pod_without_its_orleans_labels_and_gpus_outside_the_drafter_pool()
+    public async Task The_validator_catches_a_silo_pod_without_its_orleans_labels_gpus_outside_the_drafter_pool_and_a_single_verifier()
     {
         var copy = Path.Combine(Path.GetTempPath(), $"specrag-k8s-{Guid.NewGuid():N}");
         try
@@ -41,13 +41,16 @@ public sealed class KubernetesManifestTests
             var drafter = Path.Combine(copy, "base", "silo-drafter.yaml");
             File.WriteAllLines(drafter, File.ReadAllLines(drafter).Where(line => !line.Contains("orleans/clusterId: ", StringComparison.Ordinal) || line.Contains("fieldPath", StringComparison.Ordinal)));
             var verifier = Path.Combine(copy, "base", "silo-verifier.yaml");
-            File.WriteAllText(verifier, File.ReadAllText(verifier).Replace("limits:\n", "limits:\n              nvidia.com/gpu: 1\n", StringComparison.Ordinal));
+            File.WriteAllText(verifier, File.ReadAllText(verifier)
+                .Replace("limits:\n", "limits:\n              nvidia.com/gpu: 1\n", StringComparison.Ordinal)
+                .Replace("replicas: 2", "replicas: 1", StringComparison.Ordinal));
 
             var (exit, output) = await RunValidatorAsync(Path.Combine(copy, "base"));
 
             Assert.NotEqual(0, exit);
             Assert.Contains("orleans/clusterId", output);
             Assert.Contains("nvidia.com/gpu", output);
+            Assert.Contains("at least 2 are needed so that losing one stops no query", output);
         }
         finally
         {

@@ -15,16 +15,16 @@ public sealed class Azurite : IAsyncDisposable
     private readonly Process _process;
     private readonly string _folder;
 
-    private Azurite(Process process, string folder, int blobPort, int queuePort, int tablePort)
+    private Azurite(Process process, string folder, string host, int blobPort, int queuePort, int tablePort)
     {
         _process = process;
         _folder = folder;
         ConnectionString =
             "DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;" +
             $"AccountKey={AccountKey};" +
-            $"BlobEndpoint=http://127.0.0.1:{blobPort}/devstoreaccount1;" +
-            $"QueueEndpoint=http://127.0.0.1:{queuePort}/devstoreaccount1;" +
-            $"TableEndpoint=http://127.0.0.1:{tablePort}/devstoreaccount1;";
+            $"BlobEndpoint=http://{host}:{blobPort}/devstoreaccount1;" +
+            $"QueueEndpoint=http://{host}:{queuePort}/devstoreaccount1;" +
+            $"TableEndpoint=http://{host}:{tablePort}/devstoreaccount1;";
     }
 
     public string ConnectionString { get; }
@@ -39,7 +39,8 @@ public sealed class Azurite : IAsyncDisposable
         }
     }
 
-    public static async Task<Azurite> StartAsync()
+    /// <summary>Starts the emulator listening on <paramref name="host"/> (loopback, or a lab's bridge address).</summary>
+    public static async Task<Azurite> StartAsync(string host = "127.0.0.1")
     {
         var executable = Executable ?? throw new InvalidOperationException("Azurite is not installed (run ./test.sh, which installs it into tools/azurite).");
         var folder = Path.Combine(Path.GetTempPath(), $"specrag-azurite-{Guid.NewGuid():N}");
@@ -49,9 +50,9 @@ public sealed class Azurite : IAsyncDisposable
         {
             ArgumentList =
             {
-                "--blobHost", "127.0.0.1", "--blobPort", blob.ToString(),
-                "--queueHost", "127.0.0.1", "--queuePort", queue.ToString(),
-                "--tableHost", "127.0.0.1", "--tablePort", table.ToString(),
+                "--blobHost", host, "--blobPort", blob.ToString(),
+                "--queueHost", host, "--queuePort", queue.ToString(),
+                "--tableHost", host, "--tablePort", table.ToString(),
                 "--location", folder, "--skipApiVersionCheck", "--loose", "--silent",
             },
             RedirectStandardOutput = true,
@@ -71,7 +72,7 @@ public sealed class Azurite : IAsyncDisposable
                 try
                 {
                     using var client = new TcpClient();
-                    await client.ConnectAsync("127.0.0.1", port);
+                    await client.ConnectAsync(host, port);
                     break;
                 }
                 catch (SocketException) when (DateTime.UtcNow < deadline && !process.HasExited)
@@ -81,7 +82,7 @@ public sealed class Azurite : IAsyncDisposable
             }
         }
 
-        return new Azurite(process, folder, blob, queue, table);
+        return new Azurite(process, folder, host, blob, queue, table);
     }
 
     public async ValueTask DisposeAsync()

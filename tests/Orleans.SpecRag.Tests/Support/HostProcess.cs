@@ -12,9 +12,10 @@ public sealed class HostProcess : IAsyncDisposable
     private readonly StreamWriter _log;
     private readonly System.Collections.Concurrent.ConcurrentQueue<string> _output;
 
-    private HostProcess(string name, Process process, StreamWriter log, int httpPort, System.Collections.Concurrent.ConcurrentQueue<string> output)
+    private HostProcess(string name, Process process, StreamWriter log, string address, int httpPort, System.Collections.Concurrent.ConcurrentQueue<string> output)
     {
         Name = name;
+        Address = address;
         _process = process;
         _log = log;
         HttpPort = httpPort;
@@ -28,7 +29,10 @@ public sealed class HostProcess : IAsyncDisposable
 
     public int HttpPort { get; }
 
-    public string BaseUrl => $"http://127.0.0.1:{HttpPort}";
+    /// <summary>Where the process listens: loopback, or its lab host's address.</summary>
+    public string Address { get; }
+
+    public string BaseUrl => $"http://{Address}:{HttpPort}";
 
     public bool HasExited => _process.HasExited;
 
@@ -39,8 +43,9 @@ public sealed class HostProcess : IAsyncDisposable
     /// <summary>
     /// Starts <c>src/{project}/bin/{configuration}/net10.0/{assembly}.dll</c> listening on <c>http://127.0.0.1:{port}</c>;
     /// <c>{port}</c> in an environment value (say, <c>ASPNETCORE_URLS=http://0.0.0.0:{port}</c>) is that port.
+    /// With a lab <paramref name="host"/> it runs inside that host's network namespace and listens on its address.
     /// </summary>
-    public static HostProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment)
+    public static HostProcess Start(string name, string project, string assembly, IReadOnlyDictionary<string, string> environment, LabHost? host = null)
     {
         var root = Repository.Root ?? throw new InvalidOperationException("The repository root was not found.");
         var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
@@ -51,10 +56,21 @@ public sealed class HostProcess : IAsyncDisposable
             throw new FileNotFoundException($"{dll} is not built; `dotnet test Orleans.SpecRag.sln` builds it.", dll);
         }
 
-        var httpPort = FreePort.Next();
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        // A lab host has the whole port space of its namespace to itself.
+        var httpPort = host is null ? FreePort.Next() : 8080;
+        var address = host?.Address ?? "127.0.0.1";
+        var start = new ProcessStartInfo(host is null ? "dotnet" : "ip") { WorkingDirectory = folder, RedirectStandardOutput = true, RedirectStandardError = true };
+        if (host is not null)
+        {
+            // `ip netns exec` enters the namespace and then execs dotnet: the process id is the host's own.
+            foreach (var argument in new[] { "netns", "exec", host.Namespace, "dotnet" })
+            {
+                start.ArgumentList.Add(argument);
+            }
+        }
+
         start.ArgumentList.Add(dll);
-        start.Environment["ASPNETCORE_URLS"] = $"http://127.0.0.1:{httpPort}";
+        start.Environment["ASPNETCORE_URLS"] = $"http://{address}:{httpPort}";
         start.Environment["DOTNET_ENVIRONMENT"] = "Production";
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         // Each process gets its own data directory (segment cache, local segments) unless the test shares one.
@@ -72,7 +88,7 @@ public sealed class HostProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Write(log, output, e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        return new HostProcess(name, process, log, httpPort, output);
+        return new HostProcess(name, process, log, address, httpPort, output);
     }
 
     private static void Write(StreamWriter log, System.Collections.Concurrent.ConcurrentQueue<string> output, string? line)
