@@ -12,7 +12,7 @@ namespace Orleans.SpecRag.Tests.Processes;
 /// The embedded gateway as a real process on its local data directory, killed with SIGKILL while it writes
 /// segments and manifests, then started again on the same directory.
 /// </summary>
-[Collection(nameof(ClusterFaultTests))]
+[Collection(nameof(ProcessCollection))]
 public sealed class CrashRecoveryTests(ITestOutputHelper output)
 {
     private const string OperatorKey = "crash-test-operator-key";

@@ -10,7 +10,7 @@ namespace Orleans.SpecRag.Tests.Processes;
 /// The gateway started as a user starts it, in Production with no key configured: on loopback it takes operator
 /// calls from this machine at once; listening beyond loopback it generates a key, prints it once and requires it.
 /// </summary>
-[Collection(nameof(ClusterFaultTests))]
+[Collection(nameof(ProcessCollection))]
 public sealed class OperatorAccessTests
 {
     private readonly HttpClient _http = new() { Timeout = TimeSpan.FromSeconds(60) };
