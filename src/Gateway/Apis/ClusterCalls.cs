@@ -161,7 +161,7 @@ public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryO
         try
         {
             var broken = false;
-            using (var bound = new CancellationTokenSource(until - DateTimeOffset.UtcNow))
+            using (var bound = new CancellationTokenSource(Max(until - DateTimeOffset.UtcNow, TimeSpan.FromMilliseconds(1))))
             using (var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, bound.Token, cluster.GatewayLossToken))
             {
                 var events = query.StreamAsync(request).GetAsyncEnumerator(linked.Token);
@@ -222,6 +222,8 @@ public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryO
             return null;
         }
     }
+
+    private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     /// <summary>Disposing tells the query grain its reader is gone; after a fault that message may find no one, which is fine.</summary>
     private static async Task DisposeQuietlyAsync(IAsyncEnumerator<QueryEvent> events)
