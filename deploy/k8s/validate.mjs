@@ -371,16 +371,21 @@ class Check {
   // No single process may stop every query: queries, verification and shards live on verifier silos with client
   // gateways, so at least two of them run, and a disruption budget lets only one of them go at a time.
   checkHighAvailability(pdbs) {
-    const hosting = this.pods.filter((pod) => pod.silo && pod.roles.includes('verifier') && pod.object.kind === 'Deployment'
+    if (!this.pods.some((pod) => pod.silo)) return;
+    const hosting = this.pods.filter((pod) => pod.silo && pod.roles.includes('verifier')
       && Number(pod.silo.env.get('Orleans__Endpoints__GatewayPort')?.value ?? 30000) !== 0);
-    if (!hosting.length) return;
-    const replicas = hosting.reduce((sum, pod) => sum + (pod.object.spec?.replicas ?? 1), 0);
+    // A replica count owned by an autoscaler is its minimum.
+    const replicasOf = (object) => object.spec?.replicas ?? this.objects.find((o) => o.kind === 'HorizontalPodAutoscaler'
+      && o.spec?.scaleTargetRef?.kind === object.kind && o.spec?.scaleTargetRef?.name === object.metadata?.name)?.spec?.minReplicas ?? 1;
+    const replicas = hosting.reduce((sum, pod) => sum + replicasOf(pod.object), 0);
     this.ok(replicas >= 2, 'HA', `${replicas} verifier silo(s) with a client gateway; at least 2 are needed so that losing one stops no query`);
+    // An absolute count, or a percentage of the replicas rounded as Kubernetes does (minAvailable up, maxUnavailable up).
+    const count = (value, n) => typeof value === 'string' && value.endsWith('%') ? Math.ceil(n * Number(value.slice(0, -1)) / 100) : Number(value);
     for (const pod of hosting) {
-      const n = pod.object.spec?.replicas ?? 1;
+      const n = replicasOf(pod.object);
       for (const p of pdbs.filter((b) => labelSelectorMatches(b.spec?.selector, pod.labels))) {
         const { maxUnavailable, minAvailable } = p.spec ?? {};
-        const keeps = minAvailable !== undefined ? Number(minAvailable) >= 1 : maxUnavailable !== undefined && Number(maxUnavailable) < Math.max(n, 2);
+        const keeps = minAvailable !== undefined ? count(minAvailable, n) >= 1 : maxUnavailable !== undefined && count(maxUnavailable, n) < Math.max(n, 2);
         this.ok(keeps, `PodDisruptionBudget/${p.metadata.name}`, 'must keep at least one verifier silo up during a voluntary disruption');
       }
     }

@@ -70,30 +70,39 @@ public sealed class ClusterCalls(IOptions<GatewayOptions> options, GatewayLossSi
                 throw Spent(what, attempt - 1, lastFault);
             }
 
+            lastFault = null; // a 503 says the last attempt failed on a fault; one that just got no answer is a 504
+            var lost = gatewayLoss.Token;
             using var bound = new CancellationTokenSource(remaining);
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, bound.Token, gatewayLoss.Token);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(aborted, bound.Token, lost);
             try
             {
                 return await call(linked.Token);
             }
-            catch (OperationCanceledException) when (!aborted.IsCancellationRequested && !bound.IsCancellationRequested)
+            catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
-                logger.LogWarning("A gateway was lost while a {What} was in flight (attempt {Attempt}); sending it again through the gateways that remain", what, attempt);
-                lastFault = null;
+                throw;
             }
-            catch (OperationCanceledException) when (bound.IsCancellationRequested && !aborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (bound.IsCancellationRequested)
             {
                 throw Spent(what, attempt, lastFault);
             }
-            catch (Exception e) when (TransientFaults.IsTransient(e) && !aborted.IsCancellationRequested)
+            catch (OperationCanceledException) when (lost.IsCancellationRequested)
             {
+                logger.LogWarning("A gateway was lost while a {What} was in flight (attempt {Attempt}); sending it again through the gateways that remain", what, attempt);
+                continue; // at once: the call did not fail, its way back did
+            }
+            catch (Exception e) when (IsRetried(e))
+            {
+                // A silo or path fault, or a cancellation that came from the cluster (an activation stopped under it).
                 logger.LogWarning("A {What} failed on {Fault} (attempt {Attempt}); sending it again", what, e.GetBaseException().GetType().Name, attempt);
                 lastFault = e;
             }
 
             try
             {
-                await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000)), aborted);
+                var backoff = TimeSpan.FromMilliseconds(Math.Min(100 * attempt, 1000));
+                var left = until - DateTimeOffset.UtcNow;
+                await Task.Delay(backoff < left ? backoff : left > TimeSpan.Zero ? left : TimeSpan.Zero, aborted);
             }
             catch (OperationCanceledException) when (aborted.IsCancellationRequested)
             {
@@ -101,6 +110,11 @@ public sealed class ClusterCalls(IOptions<GatewayOptions> options, GatewayLossSi
             }
         }
     }
+
+    // A TimeoutException thrown inside the cluster is the callee's answer (it was slow), not a lost path: sending the
+    // call again would only repeat the work when the cluster is already slow. It surfaces as a 504.
+    private static bool IsRetried(Exception e) =>
+        e is OperationCanceledException || (TransientFaults.IsTransient(e) && e.GetBaseException() is not TimeoutException);
 
     private static Exception Spent(string what, int attempts, Exception? lastFault) => lastFault is null
         ? new TimeoutException($"The cluster did not answer the {what} in time ({attempts} attempt(s)).")
@@ -152,7 +166,8 @@ public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryO
     /// The query's events as they happen, within the same bound and admission as <see cref="RunAsync"/>. When the
     /// stream breaks on a fault (its gateway or its silo went away), the query is finished through
     /// <see cref="RunAsync"/>'s retries under the same id and its answer ends the stream: events already sent are not
-    /// repeated, and the answer event carries everything the missing ones would have.
+    /// repeated. The answer is the query's stored result, which may come from a run that started again, so its drafts
+    /// can differ from the <c>draft</c> events sent before the break.
     /// </summary>
     public async IAsyncEnumerable<QueryEvent> StreamAsync(IQueryGrain query, QueryRequest request, [EnumeratorCancellation] CancellationToken aborted)
     {
@@ -225,15 +240,20 @@ public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryO
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
-    /// <summary>Disposing tells the query grain its reader is gone; after a fault that message may find no one, which is fine.</summary>
+    /// <summary>
+    /// Disposing tells the query grain its reader is gone. After a fault that message may find no one, or wait behind a
+    /// gateway that is cut off: it gets a second, and then goes on without this request.
+    /// </summary>
     private static async Task DisposeQuietlyAsync(IAsyncEnumerator<QueryEvent> events)
     {
+        var disposing = events.DisposeAsync().AsTask();
         try
         {
-            await events.DisposeAsync();
+            await disposing.WaitAsync(TimeSpan.FromSeconds(1));
         }
         catch (Exception e) when (TransientFaults.IsTransient(e) || e is OperationCanceledException)
         {
+            _ = disposing.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
         }
     }
 

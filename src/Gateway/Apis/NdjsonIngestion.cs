@@ -37,27 +37,38 @@ public static class NdjsonIngestion
         var inFlight = new List<Task<IngestResult>>();
         var results = new List<IngestResult>();
         var batch = new List<IngestDocument>(BatchSize);
-        while (await reader.ReadLineAsync(cancellationToken) is { } line)
+        // When one batch fails, the response is sent at once: the batch still in flight stops retrying with it.
+        using var batches = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        try
         {
-            if (string.IsNullOrWhiteSpace(line))
+            while (await reader.ReadLineAsync(cancellationToken) is { } line)
             {
-                continue;
+                if (string.IsNullOrWhiteSpace(line))
+                {
+                    continue;
+                }
+
+                batch.Add(JsonSerializer.Deserialize<DocumentBody>(line, options)!.ToIngestDocument());
+                if (batch.Count == BatchSize)
+                {
+                    await SendAsync(batch.ToArray());
+                    batch.Clear();
+                }
             }
 
-            batch.Add(JsonSerializer.Deserialize<DocumentBody>(line, options)!.ToIngestDocument());
-            if (batch.Count == BatchSize)
+            if (batch.Count > 0)
             {
                 await SendAsync(batch.ToArray());
-                batch.Clear();
             }
-        }
 
-        if (batch.Count > 0)
+            results.AddRange(await Task.WhenAll(inFlight));
+        }
+        finally
         {
-            await SendAsync(batch.ToArray());
+            await batches.CancelAsync();
+            await Task.WhenAll(inFlight).ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        results.AddRange(await Task.WhenAll(inFlight));
         return TypedResults.Ok(new IngestResult(name, results.Sum(r => r.Added), results.Sum(r => r.Updated), results.Sum(r => r.Passages)));
 
         async Task SendAsync(IngestDocument[] documents)
@@ -69,7 +80,7 @@ public static class NdjsonIngestion
                 results.Add(await finished);
             }
 
-            inFlight.Add(cluster.IngestAsync(() => collection.UpsertAsync(documents), cancellationToken));
+            inFlight.Add(cluster.IngestAsync(() => collection.UpsertAsync(documents), batches.Token));
         }
     }
 

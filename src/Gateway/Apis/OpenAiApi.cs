@@ -71,7 +71,7 @@ public static class OpenAiApi
         [SkipValidation] ChatCompletionBody body,
 #pragma warning restore ASP0029
         // [FromServices]: otherwise the validation generator takes the options for input and emits validation for them.
-        IGrainFactory grains, QueryCalls calls, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken cancellationToken)
+        IGrainFactory grains, QueryCalls calls, HttpContext http, [Microsoft.AspNetCore.Mvc.FromServices] IOptions<JsonOptions> json, CancellationToken cancellationToken)
     {
         var errors = new Dictionary<string, string[]>();
         var collection = body.Collection;
@@ -112,7 +112,7 @@ public static class OpenAiApi
         var model = body.Model!;
         if (body.Stream == true)
         {
-            var events = await QueryEventStream.StartAsync(calls.StreamAsync(query, request, cancellationToken), cancellationToken);
+            var events = await QueryEventStream.StartAsync(calls.StreamAsync(query, request, cancellationToken), http, cancellationToken);
             return TypedResults.ServerSentEvents(Chunks(events, $"chatcmpl-{id}", created, model, json.Value.SerializerOptions, cancellationToken));
         }
 

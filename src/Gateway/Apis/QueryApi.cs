@@ -46,7 +46,7 @@ public static class QueryApi
         var query = grains.GetGrain<IQueryGrain>(id);
         if (body.Stream == true || http.Headers.Accept.Any(a => a?.Contains("text/event-stream", StringComparison.OrdinalIgnoreCase) == true))
         {
-            var events = await QueryEventStream.StartAsync(calls.StreamAsync(query, request, cancellationToken), cancellationToken);
+            var events = await QueryEventStream.StartAsync(calls.StreamAsync(query, request, cancellationToken), http.HttpContext, cancellationToken);
             return TypedResults.ServerSentEvents(QueryEventStream.ToSse(events, cancellationToken));
         }
 

@@ -9,9 +9,14 @@ namespace Orleans.SpecRag.Gateway.Apis;
 /// </summary>
 public static class QueryEventStream
 {
-    public static async Task<IAsyncEnumerable<T>> StartAsync<T>(IAsyncEnumerable<T> source, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts <paramref name="source"/>; its enumerator is disposed with the response even if the stream is never read
+    /// (the client left before the first write), which releases the query's admission slot and tells its grain.
+    /// </summary>
+    public static async Task<IAsyncEnumerable<T>> StartAsync<T>(IAsyncEnumerable<T> source, HttpContext context, CancellationToken cancellationToken)
     {
         var enumerator = source.GetAsyncEnumerator(cancellationToken);
+        context.Response.RegisterForDisposeAsync(enumerator);
         if (!await enumerator.MoveNextAsync())
         {
             await enumerator.DisposeAsync();

@@ -66,7 +66,7 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
                 new Dictionary<string, object?> { ["maxQueued"] = busy.MaxQueued }),
             Apis.ClusterUnavailableException unavailable => (503, "The cluster could not be reached", unavailable.Message, Empty),
             // A silo or network fault that reached here without a retry (it is never the caller's fault, nor a bug of the request).
-            _ when TransientFaults.IsTransient(root) && root is not TimeoutException => (503, "The cluster could not be reached",
+            _ when TransientFaults.IsTransient(root) && root.GetBaseException() is not TimeoutException => (503, "The cluster could not be reached",
                 $"A silo or gateway was unavailable ({root.GetBaseException().GetType().Name}); try again shortly.", Empty),
             OperationCanceledException => (499, "Request cancelled", "The client closed the request before it completed.", Empty),
             TimeoutException => (504, "The cluster did not answer in time", "A grain call timed out; see the trace for where.", Empty),

@@ -27,6 +27,9 @@ public sealed class QueryGrain(
     IOptions<Retrieval.RetrievalOptions> retrievalOptions,
     ILogger<QueryGrain> logger) : Grain, IQueryGrain
 {
+    // The run in progress, so that a query sent again while it runs joins it instead of running (and billing) twice.
+    private Task<QueryResult>? _running;
+
     public Task<QueryResult?> GetResultAsync() => Task.FromResult(state.State.Result);
 
     public async Task<QueryResult> RunAsync(QueryRequest request, CancellationToken cancellationToken = default)
@@ -54,11 +57,20 @@ public sealed class QueryGrain(
             yield break;
         }
 
+        if (_running is { IsCompleted: false } running)
+        {
+            // The same query arrived again while it runs (a caller re-sent it after a fault): it joins that run.
+            var joined = await running.WaitAsync(cancellationToken);
+            yield return new AnswerEvent(joined) { ElapsedMs = joined.Timings.TotalMs };
+            yield break;
+        }
+
         // The pipeline writes events as they happen; this loop hands them out. A channel keeps the pipeline's
         // error handling in ordinary try/catch code, which an iterator cannot have around its yields.
         var events = Channel.CreateUnbounded<QueryEvent>(new UnboundedChannelOptions { SingleReader = true, SingleWriter = false });
         using var run = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var pipeline = RunPipelineAsync(request, events.Writer, run.Token);
+        _running = pipeline;
         try
         {
             await foreach (var update in events.Reader.ReadAllAsync(cancellationToken))
@@ -79,15 +91,18 @@ public sealed class QueryGrain(
         await pipeline; // Surfaces the pipeline's exception with its own type (503, 504, 404 …).
     }
 
-    private async Task RunPipelineAsync(QueryRequest request, ChannelWriter<QueryEvent> events, CancellationToken cancellationToken)
+    private async Task<QueryResult> RunPipelineAsync(QueryRequest request, ChannelWriter<QueryEvent> events, CancellationToken cancellationToken)
     {
         try
         {
             var result = await AnswerAsync(request, events, cancellationToken);
+            // A caller that went away while it was verified gets nothing stored: nobody will read it.
+            cancellationToken.ThrowIfCancellationRequested();
             state.State.Result = result;
             await state.WriteStateAsync();
             events.TryWrite(new AnswerEvent(result) { ElapsedMs = result.Timings.TotalMs });
             events.TryComplete();
+            return result;
         }
         catch
         {

@@ -18,8 +18,6 @@ namespace Orleans.SpecRag.Tests.Gateway;
 /// </summary>
 public sealed class ClusterCallsTests
 {
-    private static readonly GatewayLossSignal Signal = new();
-
     private static ClusterCalls Calls(GatewayLossSignal? signal = null, int readTimeoutMs = 400) =>
         new(Options.Create(new GatewayOptions { ReadTimeoutMs = readTimeoutMs }), signal ?? new GatewayLossSignal(), NullLogger<ClusterCalls>.Instance);
 
@@ -127,6 +125,22 @@ public sealed class ClusterCallsTests
     }
 
     [Fact]
+    public async Task A_stream_its_reader_abandons_gives_its_admission_slot_back_and_stops_its_grain_stream()
+    {
+        var calls = new QueryCalls(Options.Create(new GatewayOptions { MaxQueriesInFlight = 1, MaxQueriesQueued = 0 }), Options.Create(new QueryOptions()), Calls());
+        var grain = new EndlessStreamGrain();
+        var request = calls.WithDeadline(new QueryRequest { Question = "q" });
+
+        var stream = calls.StreamAsync(grain, request, default).GetAsyncEnumerator();
+        Assert.True(await stream.MoveNextAsync());
+        await Assert.ThrowsAsync<GatewayBusyException>(() => calls.RunAsync(grain, request, default)); // the one slot is taken
+        await stream.DisposeAsync(); // the client went away mid-stream
+
+        Assert.True(grain.Disposed);
+        Assert.Equal("q", (await calls.RunAsync(grain, request, default)).Question);
+    }
+
+    [Fact]
     public async Task A_stream_that_breaks_on_a_fault_ends_with_the_answer_of_the_same_query_run_again()
     {
         var calls = new QueryCalls(Options.Create(new GatewayOptions()), Options.Create(new QueryOptions()), Calls());
@@ -201,6 +215,32 @@ public sealed class ClusterCallsTests
         }
 
         public IAsyncEnumerable<QueryEvent> StreamAsync(QueryRequest request) => throw new NotSupportedException();
+
+        public Task<QueryResult?> GetResultAsync() => Task.FromResult<QueryResult?>(null);
+    }
+
+    /// <summary>A query grain whose stream never ends; it notes when its reader disposes it.</summary>
+    private sealed class EndlessStreamGrain : IQueryGrain
+    {
+        public bool Disposed { get; private set; }
+
+        public Task<QueryResult> RunAsync(QueryRequest request, CancellationToken cancellationToken = default) => Task.FromResult(Result(request.Question));
+
+        public async IAsyncEnumerable<QueryEvent> StreamAsync(QueryRequest request)
+        {
+            try
+            {
+                while (true)
+                {
+                    yield return new RetrievedEvent([]);
+                    await Task.Delay(10);
+                }
+            }
+            finally
+            {
+                Disposed = true;
+            }
+        }
 
         public Task<QueryResult?> GetResultAsync() => Task.FromResult<QueryResult?>(null);
     }

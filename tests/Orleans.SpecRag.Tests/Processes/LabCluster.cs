@@ -32,9 +32,6 @@ public sealed class LabCluster : IAsyncLifetime
 
     public HttpClient Http { get; } = new() { Timeout = TimeSpan.FromSeconds(90), DefaultRequestHeaders = { { "X-Api-Key", OperatorKey } } };
 
-    /// <summary>Documents the collection must hold: the seed plus every batch a scenario had acknowledged.</summary>
-    public int ExpectedDocuments { get; set; } = SeedDocuments;
-
     public bool Started => _lab is not null;
 
     public HostProcess Gateway => _running["gateway"];
@@ -195,17 +192,28 @@ public sealed class LabCluster : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var process in _all)
+        try
         {
-            await process.DisposeAsync();
-        }
+            foreach (var process in _all)
+            {
+                try
+                {
+                    await process.DisposeAsync();
+                }
+                catch (Exception e) when (e is InvalidOperationException or System.ComponentModel.Win32Exception or AggregateException)
+                {
+                }
+            }
 
-        if (_azurite is not null)
+            if (_azurite is not null)
+            {
+                await _azurite.DisposeAsync();
+            }
+        }
+        finally
         {
-            await _azurite.DisposeAsync();
+            _lab?.Dispose(); // also kills whatever still runs in its namespaces
+            Http.Dispose();
         }
-
-        _lab?.Dispose();
-        Http.Dispose();
     }
 }

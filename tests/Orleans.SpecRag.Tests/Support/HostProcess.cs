@@ -38,6 +38,8 @@ public sealed class HostProcess : IAsyncDisposable
 
     public int Id => _process.Id;
 
+    private static int _started;
+
     public static string LogFolder { get; } = Path.Combine(AppContext.BaseDirectory, "process-logs");
 
     /// <summary>
@@ -81,7 +83,8 @@ public sealed class HostProcess : IAsyncDisposable
         }
 
         Directory.CreateDirectory(LogFolder);
-        var log = new StreamWriter(Path.Combine(LogFolder, $"{name}-{DateTime.UtcNow:HHmmss}-{httpPort}.log")) { AutoFlush = true };
+        // Unique per start: a node restarted on the same host and port within a second must not overwrite the log of the one that died.
+        var log = new StreamWriter(Path.Combine(LogFolder, $"{name}-{DateTime.UtcNow:HHmmss}-{httpPort}-{Interlocked.Increment(ref _started)}.log")) { AutoFlush = true };
         var output = new System.Collections.Concurrent.ConcurrentQueue<string>();
         var process = Process.Start(start)!;
         process.OutputDataReceived += (_, e) => Write(log, output, e.Data);

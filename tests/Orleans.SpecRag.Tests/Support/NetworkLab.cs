@@ -15,6 +15,7 @@ public sealed class NetworkLab : IDisposable
     private const string Prefix = "srlab";
     private readonly List<LabHost> _hosts = [];
     private readonly string _bridge;
+    private bool _bridgeCreated;
     private readonly string _subnet;
     private bool _disposed;
 
@@ -56,9 +57,20 @@ public sealed class NetworkLab : IDisposable
             }
 
             var lab = new NetworkLab(id, subnet);
+            if (Ip($"link add {lab._bridge} type bridge").Code != 0)
+            {
+                // The name is another lab's (or a leftover): never touch it, take another id.
+                if (attempt < 20)
+                {
+                    continue;
+                }
+
+                throw new InvalidOperationException($"Could not create a bridge for a network lab ({lab._bridge}).");
+            }
+
+            lab._bridgeCreated = true;
             try
             {
-                Ip($"link add {lab._bridge} type bridge", check: true);
                 Ip($"addr add {lab.BridgeAddress}/24 dev {lab._bridge}", check: true);
                 Ip($"link set {lab._bridge} up", check: true);
                 return lab;
@@ -106,7 +118,10 @@ public sealed class NetworkLab : IDisposable
             Ip($"netns del {host.Namespace}");
         }
 
-        Ip($"link del {_bridge}");
+        if (_bridgeCreated)
+        {
+            Ip($"link del {_bridge}");
+        }
     }
 
     private static void KillProcessesIn(string ns)
@@ -115,9 +130,10 @@ public sealed class NetworkLab : IDisposable
         {
             try
             {
-                Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture)).Kill(entireProcessTree: true);
+                using var process = Process.GetProcessById(int.Parse(pid, CultureInfo.InvariantCulture));
+                process.Kill(entireProcessTree: true);
             }
-            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException)
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or FormatException or AggregateException or System.ComponentModel.Win32Exception)
             {
             }
         }
