@@ -236,6 +236,12 @@ public sealed class QueryCalls(IOptions<GatewayOptions> gateway, IOptions<QueryO
         {
             return null;
         }
+        catch (EnumerationAbortedException) when (!aborted.IsCancellationRequested)
+        {
+            // The grain no longer knows this enumerator: it was deactivated, or the stream sat idle past Orleans'
+            // expiry while a draft waited on a drafter silo that had gone. The query itself may well be running still.
+            return null;
+        }
     }
 
     private static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;

@@ -166,6 +166,11 @@ public static class OpenAiApi
 
                 yield return Chunk(new { }, "stop", answer.Result);
             }
+            else if (update is StreamFailedEvent failed)
+            {
+                // As OpenAI-compatible servers do when a stream fails after it started: an error object, then [DONE].
+                yield return JsonSerializer.Serialize(new Dictionary<string, object?> { ["error"] = new { message = failed.Detail, type = failed.Title, code = failed.Status } }, options);
+            }
         }
 
         yield return "[DONE]";

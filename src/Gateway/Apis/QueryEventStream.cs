@@ -48,6 +48,7 @@ public static class QueryEventStream
                 DraftFailedEvent f => new SseItem<object>(new { f.Failure.Index, f.Failure.DocumentIds, f.Failure.Error, elapsedMs = f.ElapsedMs }, "draft-failed"),
                 VerifiedEvent v => new SseItem<object>(new { drafts = v.Drafts, selectedDraft = v.SelectedDraft, scoring = v.Scoring, elapsedMs = v.ElapsedMs }, "verified"),
                 AnswerEvent a => new SseItem<object>(a.Result, "answer"),
+                StreamFailedEvent f => new SseItem<object>(f.Problem, "error"),
                 _ => new SseItem<object>(update, "event"),
             };
         }
@@ -57,11 +58,35 @@ public static class QueryEventStream
     {
         await using (enumerator)
         {
+            (bool More, StreamFailedEvent? Failed) next;
             do
             {
                 yield return enumerator.Current;
+                next = await MoveNextOrFailAsync(enumerator);
             }
-            while (await enumerator.MoveNextAsync());
+            while (next.More);
+
+            if (next.Failed is T failed)
+            {
+                yield return failed;
+            }
+        }
+    }
+
+    // Once the response has started its status cannot change: a query that fails after that (every draft missed the
+    // deadline, every draft failed) ends the stream with an event saying so, instead of a connection cut mid-stream.
+    private static async Task<(bool More, StreamFailedEvent? Failed)> MoveNextOrFailAsync<T>(IAsyncEnumerator<T> enumerator)
+    {
+        try
+        {
+            return (await enumerator.MoveNextAsync(), null);
+        }
+        // An unexpected error (a 500) is left to the exception handler, which logs it.
+        catch (Exception e) when (e is not OperationCanceledException && typeof(T).IsAssignableFrom(typeof(StreamFailedEvent))
+            && Problems.SpecRagExceptionHandler.Describe(e).Status != StatusCodes.Status500InternalServerError)
+        {
+            var (status, title, detail, extensions) = Problems.SpecRagExceptionHandler.Describe(e);
+            return (false, new StreamFailedEvent(status, title, detail, extensions));
         }
     }
 

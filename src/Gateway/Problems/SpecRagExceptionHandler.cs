@@ -38,7 +38,8 @@ public sealed class SpecRagExceptionHandler(IProblemDetailsService problems, ILo
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
 
-    private static (int Status, string Title, string Detail, IReadOnlyDictionary<string, object?> Extensions) Describe(Exception exception)
+    /// <summary>The status, title, detail and extensions a problem for this exception has (also used inside event streams).</summary>
+    public static (int Status, string Title, string Detail, IReadOnlyDictionary<string, object?> Extensions) Describe(Exception exception)
     {
         var root = exception is AggregateException { InnerExceptions.Count: 1 } aggregate ? aggregate.InnerExceptions[0] : exception;
         return root switch

@@ -65,7 +65,9 @@ public sealed class SiloRolePlacementFilterDirector(SiloRoleDirectory roles) : I
         if (strategy!.Avoid)
         {
             var candidates = silos.ToArray();
-            var without = candidates.Where(silo => !roles.HasRole(silo, role)).ToArray();
+            // A silo whose roles are not known yet (it just joined; its metadata is still on its way) is not "without
+            // the role": a restarted drafter silo otherwise took queries and shards until its roles arrived.
+            var without = candidates.Where(silo => roles.KnowsRoles(silo) && !roles.HasRole(silo, role)).ToArray();
             return without.Length > 0 ? without : candidates;
         }
 
@@ -111,6 +113,8 @@ public sealed class SiloRoleDirectory(IClusterMembershipService membership, ISil
 
     public bool IsSuspect(SiloAddress silo) =>
         _suspects.TryGetValue(silo, out var until) && (until > DateTimeOffset.UtcNow || !_suspects.TryRemove(silo, out _));
+
+    public bool KnowsRoles(SiloAddress silo) => metadata.GetSiloMetadata(silo).Metadata.ContainsKey(SiloRoles.MetadataKey);
 
     public bool HasRole(SiloAddress silo, string role) =>
         metadata.GetSiloMetadata(silo).Metadata.TryGetValue(SiloRoles.MetadataKey, out var roles) && SiloRoles.Contains(roles, role);

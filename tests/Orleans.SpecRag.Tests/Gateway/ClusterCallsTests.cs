@@ -159,6 +159,28 @@ public sealed class ClusterCallsTests
         Assert.Equal(1, grain.Runs);
     }
 
+    [Fact]
+    public async Task A_query_that_fails_after_its_stream_started_ends_the_stream_with_its_problem()
+    {
+        static async IAsyncEnumerable<QueryEvent> Failing()
+        {
+            yield return new RetrievedEvent([]);
+            await Task.Yield();
+            throw new DeadlineExceededException(30_000, []);
+        }
+
+        var events = new List<QueryEvent>();
+        await foreach (var e in await QueryEventStream.StartAsync(Failing(), new DefaultHttpContext(), default))
+        {
+            events.Add(e);
+        }
+
+        Assert.IsType<RetrievedEvent>(events[0]);
+        var failed = Assert.IsType<StreamFailedEvent>(events[^1]);
+        Assert.Equal(504, failed.Status);
+        Assert.Contains("30000 ms", failed.Detail);
+    }
+
     [Theory]
     [InlineData("busy", 503)]
     [InlineData("unavailable", 503)]

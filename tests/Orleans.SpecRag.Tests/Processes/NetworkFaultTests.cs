@@ -15,7 +15,7 @@ namespace Orleans.SpecRag.Tests.Processes;
 public sealed class NetworkFaultCollection : ICollectionFixture<LabCluster>;
 
 /// <summary>
-/// Faults on real hosts under concurrent load (four clients asking without pause): a silo killed (SIGKILL), a host cut
+/// Faults on real hosts under concurrent load (four clients asking without pause, every fourth query as an event stream): a silo killed (SIGKILL), a host cut
 /// off the network for 20 s, a drafter stopped (SIGTERM), every process restarted. Each scenario asserts that no query
 /// failed (every answer a 200, possibly partial with the missing drafts named), that the slowest took no longer than
 /// its deadline + 5 s, that no acknowledged document and no stored query was lost, and that membership converged: the
@@ -279,6 +279,8 @@ public sealed class NetworkFaultTests(LabCluster cluster, ITestOutputHelper outp
                     }
 
                     var started = Stopwatch.GetTimestamp();
+                    // Every fourth query reads the server-sent event stream, which must end with its answer too.
+                    var streamed = i % 4 == 3;
                     using var response = await cluster.Http.PostAsJsonAsync($"{cluster.Gateway.BaseUrl}/v1/query", new
                     {
                         question = $"Which river does document {i % LabCluster.SeedDocuments} mention?",
@@ -286,10 +288,22 @@ public sealed class NetworkFaultTests(LabCluster cluster, ITestOutputHelper outp
                         drafts = 4,
                         topK = 8,
                         seed = i,
+                        stream = streamed,
                     });
                     var body = await response.Content.ReadAsStringAsync();
-                    var result = response.IsSuccessStatusCode ? JsonSerializer.Deserialize<QueryResult>(body, Json) : null;
-                    outcome = new Outcome(i, response.StatusCode, result, body, started, Stopwatch.GetTimestamp());
+                    var status = response.StatusCode;
+                    QueryResult? result = null;
+                    if (response.IsSuccessStatusCode)
+                    {
+                        var json = streamed ? AnswerEventOf(body) : body;
+                        result = json is null ? null : JsonSerializer.Deserialize<QueryResult>(json, Json);
+                        if (result is null)
+                        {
+                            status = HttpStatusCode.BadGateway; // a stream that ended without its answer is a failed query
+                        }
+                    }
+
+                    outcome = new Outcome(i, status, result, body, started, Stopwatch.GetTimestamp());
                 }
 
                 load.Outcomes.Add(outcome);
@@ -398,6 +412,25 @@ public sealed class NetworkFaultTests(LabCluster cluster, ITestOutputHelper outp
             Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync())}");
             return (await response.Content.ReadFromJsonAsync<T>(Json))!;
         }
+    }
+
+    /// <summary>The data of the stream's <c>answer</c> event, or null when the stream ended without one.</summary>
+    private static string? AnswerEventOf(string stream)
+    {
+        string? currentEvent = null;
+        foreach (var line in stream.Split('\n'))
+        {
+            if (line.StartsWith("event:", StringComparison.Ordinal))
+            {
+                currentEvent = line["event:".Length..].Trim();
+            }
+            else if (line.StartsWith("data:", StringComparison.Ordinal) && currentEvent == "answer")
+            {
+                return line["data:".Length..].Trim();
+            }
+        }
+
+        return null;
     }
 
     private int FailoverLogLines() =>
