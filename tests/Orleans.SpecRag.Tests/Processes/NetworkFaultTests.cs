@@ -36,14 +36,7 @@ public sealed class NetworkFaultTests(LabCluster cluster, ITestOutputHelper outp
     public async Task Killing_the_gateway_silo_the_client_is_connected_to_fails_its_queries_over_to_the_other_gateway()
     {
         var gatewayLogBefore = FailoverLogLines();
-        var report = await RunScenarioAsync("kill -9 verifier/gateway silo", async load =>
-        {
-            var address = await cluster.ActiveAddressAsync("verifier-a");
-            await load.WhenInFlightAsync();
-            load.MarkFault();
-            cluster["verifier-a"].Kill();
-            load.DeclaredDeadAt = await cluster.WaitDeclaredDeadAsync(address);
-        });
+        var report = await RunScenarioAsync("kill -9 verifier/gateway silo", load => KillAsync(load, "verifier-a"));
 
         Assert.True(report.InFlightAtFault > 0, "no query was in flight when the gateway silo was killed");
         Assert.True(FailoverLogLines() > gatewayLogBefore, "the gateway sent no call again after losing a gateway");
@@ -52,14 +45,7 @@ public sealed class NetworkFaultTests(LabCluster cluster, ITestOutputHelper outp
     [NetworkLabFact]
     public async Task Killing_a_drafter_silo_loses_no_query()
     {
-        await RunScenarioAsync("kill -9 drafter silo", async load =>
-        {
-            var address = await cluster.ActiveAddressAsync("drafter-a");
-            await load.WhenInFlightAsync();
-            load.MarkFault();
-            cluster["drafter-a"].Kill();
-            load.DeclaredDeadAt = await cluster.WaitDeclaredDeadAsync(address);
-        });
+        await RunScenarioAsync("kill -9 drafter silo", load => KillAsync(load, "drafter-a"));
     }
 
     [NetworkLabFact]
@@ -124,6 +110,16 @@ public sealed class NetworkFaultTests(LabCluster cluster, ITestOutputHelper outp
             load.DeclaredDeadAt = Stopwatch.GetTimestamp();
             load.Resume();
         });
+    }
+
+    /// <summary>SIGKILL of the node's silo while queries are in flight; done when membership has declared it dead.</summary>
+    private async Task KillAsync(Load load, string node)
+    {
+        var address = await cluster.ActiveAddressAsync(node);
+        await load.WhenInFlightAsync();
+        load.MarkFault();
+        cluster[node].Kill();
+        load.DeclaredDeadAt = await cluster.WaitDeclaredDeadAsync(address);
     }
 
     private async Task PartitionAsync(Load load, string node)
