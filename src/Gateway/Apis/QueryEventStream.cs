@@ -81,11 +81,14 @@ public static class QueryEventStream
         {
             return (await enumerator.MoveNextAsync(), null);
         }
-        // An unexpected error (a 500) is left to the exception handler, which logs it.
-        catch (Exception e) when (e is not OperationCanceledException && typeof(T).IsAssignableFrom(typeof(StreamFailedEvent))
-            && Problems.SpecRagExceptionHandler.Describe(e).Status != StatusCodes.Status500InternalServerError)
+        catch (Exception e) when (e is not OperationCanceledException && typeof(T).IsAssignableFrom(typeof(StreamFailedEvent)))
         {
             var (status, title, detail, extensions) = Problems.SpecRagExceptionHandler.Describe(e);
+            if (status == StatusCodes.Status500InternalServerError)
+            {
+                throw; // an unexpected error is left to the exception handler, which logs it
+            }
+
             return (false, new StreamFailedEvent(status, title, detail, extensions));
         }
     }
