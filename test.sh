@@ -38,5 +38,8 @@ for trx in TestResults/*.trx; do
   failed=$((failed + $(sed -E 's/.* failed="([0-9]+)".*/\1/' <<<"$counters")))
   skipped=$((skipped + total - executed))
 done
+if [[ $failed -gt 0 ]] && command -v node >/dev/null; then
+  node tools/trx-failures.mjs TestResults/*.trx
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status
