@@ -31,7 +31,7 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
         tasks = tasks.Select(t => t with { Deadline = cutoff }).ToArray();
         foreach (var task in tasks)
         {
-            running[dispatcher.DraftAsync(task, offset + task.Index, cutoff, abandon.Token)] = task.Index;
+            running[Dispatch(task, offset + task.Index, cutoff, abandon.Token)] = task.Index;
         }
 
         var results = new Draft?[tasks.Count];
@@ -60,7 +60,7 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
                     foreach (var late in running.Values.Distinct().Where(i => results[i] is null).ToArray())
                     {
                         // The next slot is the next drafter silo in the rotation: the backup runs elsewhere.
-                        running[dispatcher.DraftAsync(tasks[late], offset + late + 1, cutoff, abandon.Token)] = late;
+                        running[Dispatch(tasks[late], offset + late + 1, cutoff, abandon.Token)] = late;
                         hedged.Add(late);
                         logger.LogInformation("Draft {Index} is late; a backup copy goes to another drafter silo", late);
                     }
@@ -120,6 +120,13 @@ public sealed class DraftRound(DraftDispatcher dispatcher, HedgingOptions hedgin
             .ToArray();
         return new DraftRoundResult(results.OfType<Draft>().ToArray(), failures, missing, hedged);
     }
+
+    // Each draft is sent from the thread pool, not from the query grain's turn. While a silo was leaving the cluster, the
+    // network fault suite saw a query grain's turn held for 25.8–26.9 s (Orleans' long-turn warning) and its drafts go
+    // out only after the cut-off: every draft missing, a 504. Sent from the pool, a send that is held up delays its
+    // own draft only; the others, the cut-off and the partial answer go on in the grain.
+    private Task<Draft> Dispatch(DraftTask task, int slot, DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        Task.Run(() => dispatcher.DraftAsync(task, slot, cutoff, cancellationToken), CancellationToken.None);
 
     // A draft that fails or is cancelled only as the cut-off comes (its wait timed out, its drafter stopped the model
     // call and answered with a cancellation, the runtime rejected the cancelled call) missed the deadline; it is

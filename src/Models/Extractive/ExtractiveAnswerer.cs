@@ -43,6 +43,11 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
     /// </summary>
     public static DraftOutput Compose(QuestionProfile question, IReadOnlyList<RankedSentence> ranked)
     {
+        if (question.IsMultiHop && Bridge.Follow(question, ranked) is { } hop)
+        {
+            return hop;
+        }
+
         var best = ranked[0];
         var span = AnswerSpan.Extract(best.Text, question);
         var others = ranked.Skip(1).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
@@ -74,6 +79,61 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         {
             EvidenceIds = evidence.Select(s => s.PassageId).Distinct().ToArray(),
         };
+    }
+}
+
+/// <summary>
+/// The second hop of a question that describes what it asks about ("What county borders the county in which
+/// Johnnycake is located?"): the sentence that matches the question best names the bridge ("Johnnycake is … in
+/// McDowell County"); the answer is the sentence of another passage that names the bridge and matches what the
+/// question asks of it ("McDowell County borders Wyoming County …"). α is that sentence, β the two in hop order, so the
+/// verifier can check that they connect.
+/// </summary>
+public static class Bridge
+{
+    /// <summary>Weight of the share of the bridge's names a second-hop sentence (or its passage's title) mentions.</summary>
+    public const double LinkWeight = 0.3;
+
+    public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked)
+    {
+        var first = ranked[0];
+        var bridge = NewNames(question, $"{first.Title} {first.Text}");
+        if (bridge.Count == 0)
+        {
+            return null;
+        }
+
+        var second = ranked
+            .Where(s => s.PassageOrder != first.PassageOrder)
+            .Select(s => (Sentence: s, Link: Link(bridge, $"{s.Title} {s.Text}")))
+            .Where(s => s.Link > 0)
+            .Select(s => (s.Sentence, Score: s.Sentence.Similarity + (LinkWeight * s.Link)))
+            .OrderByDescending(s => s.Score)
+            .FirstOrDefault();
+        if (second.Sentence is null)
+        {
+            return null;
+        }
+
+        var logAnswer = ExtractiveCalibration.LogProbability(second.Score);
+        return new DraftOutput(second.Sentence.Text, $"{first.Text} {second.Sentence.Text}", RationaleLogProb: 0, logAnswer)
+        {
+            EvidenceIds = new[] { first.PassageId, second.Sentence.PassageId }.Distinct().ToArray(),
+        };
+    }
+
+    /// <summary>The names of a text that the question does not mention: the entities a hop leads to.</summary>
+    public static IReadOnlySet<string> NewNames(QuestionProfile question, string text)
+    {
+        var asked = QuestionProfile.Terms(question.Stem).ToHashSet(StringComparer.Ordinal);
+        return QuestionProfile.NamesIn(text).Where(n => !asked.Contains(n)).ToHashSet(StringComparer.Ordinal);
+    }
+
+    /// <summary>How firmly a text names the bridge: 1 from two of its name words on ("American … Association"), ½ for one.</summary>
+    public static double Link(IReadOnlySet<string> bridge, string text)
+    {
+        var terms = QuestionProfile.Terms(text).ToHashSet(StringComparer.Ordinal);
+        return Math.Min(1, bridge.Count(terms.Contains) / 2.0);
     }
 }
 

@@ -71,7 +71,10 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             var remainder = Remainder(drafts[i]);
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.
-            var reflection = remainder.Length == 0
+            // A question one hop away from its answer: the explanation supports the answer only when the answer names
+            // what the rest of the explanation led to (the bridge); otherwise they are two unconnected sentences.
+            var linked = !question.IsMultiHop || Bridge.Link(Bridge.NewNames(question, remainder), drafts[i].Answer) > 0;
+            var reflection = remainder.Length == 0 || !linked
                 ? Math.Log(0.5)
                 : Math.Log(0.5 * (1 + Math.Exp(LogRelevance(question, vectors[0], vectors[2 + (2 * i)], remainder))));
             scores[i] = new VerifierScores(consistency, reflection);

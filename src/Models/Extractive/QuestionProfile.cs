@@ -28,6 +28,7 @@ public sealed partial class QuestionProfile
             .Where(t => t.Length > 1)
             .ToHashSet(StringComparer.Ordinal);
         AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
+        IsMultiHop = !IsMultipleChoice && BridgeClause().IsMatch(Stem);
     }
 
     public string Question { get; }
@@ -44,6 +45,20 @@ public sealed partial class QuestionProfile
 
     /// <summary>"Who was X?", "What is X's occupation?": the answer is what the text says X is, a phrase rather than a sentence.</summary>
     public bool AsksForDescription { get; }
+
+    /// <summary>
+    /// The question asks about something it only describes ("the county in which Johnnycake is located", "the
+    /// association which published …"): the answer is one hop away from the sentence that matches the question best.
+    /// </summary>
+    public bool IsMultiHop { get; }
+
+    /// <summary>Lower-case tokens of the names a text mentions (its capitalised words that are not sentence openers like "The").</summary>
+    public static IReadOnlySet<string> NamesIn(string text) =>
+        NameWord().Matches(text).Select(m => m.Value)
+            .Where(w => char.IsUpper(w[0]) && !QuestionWords.Contains(w) && !Openers.Contains(w))
+            .SelectMany(Terms)
+            .Where(t => t.Length > 1)
+            .ToHashSet(StringComparer.Ordinal);
 
     public static QuestionProfile Of(string question) => new(question, AnswerOptions.Parse(question));
 
@@ -62,6 +77,16 @@ public sealed partial class QuestionProfile
     /// <summary>Lower-case words and numbers, a trailing possessive 's removed.</summary>
     public static IEnumerable<string> Terms(string text) =>
         Term().Matches(text).Select(m => Possessive().Replace(m.Value.ToLowerInvariant(), string.Empty));
+
+    private static readonly HashSet<string> Openers = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "it", "he", "she", "they", "this", "these", "those", "there", "its", "his", "her", "their", "as", "after", "before",
+        "during", "since", "with", "while", "however", "although", "according", "also", "but", "if", "its",
+    };
+
+    // A relative clause after the question word: "… the county in which …", "… the association which published …".
+    [GeneratedRegex(@"(?i)\S\s+(?:which|that|where|whose|whom|who)\s")]
+    private static partial Regex BridgeClause();
 
     [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’.\-]*")]
     private static partial Regex NameWord();

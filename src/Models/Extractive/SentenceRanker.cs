@@ -5,7 +5,11 @@ using Orleans.SpecRag.Text;
 namespace Orleans.SpecRag.Models.Extractive;
 
 /// <summary>A sentence of a passage with its cosine similarity to the question and its relevance (see <see cref="SentenceRanker"/>).</summary>
-public sealed record RankedSentence(string Text, string PassageId, int PassageOrder, int Position, double Similarity, double Relevance, float[] Vector);
+public sealed record RankedSentence(string Text, string PassageId, int PassageOrder, int Position, double Similarity, double Relevance, float[] Vector)
+{
+    /// <summary>The title of the passage the sentence comes from, if it has one.</summary>
+    public string? Title { get; init; }
+}
 
 /// <summary>
 /// Ranks the sentences of some passages against a question. Relevance is the cosine similarity of the sentence to the
@@ -54,7 +58,7 @@ public sealed class SentenceRanker(IEmbeddingGenerator<string, Embedding<float>>
             {
                 double similarity = TensorPrimitives.Dot(questionVector, vectors[i + 1]);
                 var relevance = similarity + (NameWeight * question.NameCoverage($"{c.Title} {c.Text}"));
-                return new RankedSentence(c.Text, c.PassageId, c.PassageOrder, c.Position, similarity, relevance, vectors[i + 1]);
+                return new RankedSentence(c.Text, c.PassageId, c.PassageOrder, c.Position, similarity, relevance, vectors[i + 1]) { Title = c.Title };
             })
             .OrderByDescending(r => r.Relevance)
             .ThenBy(r => r.PassageOrder)

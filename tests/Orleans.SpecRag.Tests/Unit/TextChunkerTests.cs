@@ -36,6 +36,13 @@ public sealed class TextChunkerTests
     }
 
     [Fact]
+    public void Initials_and_titles_before_a_name_do_not_end_a_sentence()
+    {
+        var sentences = SentenceSplitter.Split("It began with G. Stanley Hall in 1904. Dr. Smith of the U.S. Army agreed. He left.");
+        Assert.Equal(["It began with G. Stanley Hall in 1904.", "Dr. Smith of the U.S. Army agreed.", "He left."], sentences);
+    }
+
+    [Fact]
     public void Empty_text_has_no_passages()
     {
         Assert.Empty(TextChunker.Chunk("  \n\n "));
