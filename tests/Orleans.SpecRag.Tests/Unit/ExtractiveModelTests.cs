@@ -106,6 +106,36 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task A_multi_hop_question_is_answered_from_the_passage_its_best_sentence_leads_to()
+    {
+        var model = new ExtractiveDraftModel(Embedder);
+        const string question = "What county shares a border with the county in which Johnnycake, West Virginia is located?";
+        Passage[] passages =
+        [
+            P("johnnycake", "Johnnycake is an unincorporated community in McDowell County, West Virginia, United States."),
+            P("mcdowell", "Its county seat is Welch. McDowell County shares a border with Wyoming County to the north."),
+            P("other", "Hampshire County is a county in West Virginia. Its county seat is Romney."),
+        ];
+
+        Assert.True(QuestionProfile.Of(question).IsMultiHop);
+        Assert.False(QuestionProfile.Of("What is the capital of France?").IsMultiHop);
+        var draft = await model.DraftAsync(question, passages);
+
+        // The best sentence names the bridge (McDowell); the answer is the other passage's sentence that names it too.
+        Assert.Contains("Wyoming County", draft.Answer);
+        Assert.StartsWith("Johnnycake is an unincorporated community", draft.Rationale);
+        Assert.EndsWith(draft.Answer, draft.Rationale);
+        Assert.Equal(["johnnycake", "mcdowell"], draft.EvidenceIds);
+
+        // The verifier believes an explanation that leads to its answer more than one whose two sentences do not connect.
+        var verifier = new ExtractiveVerifierModel(Embedder);
+        var unconnected = draft with { Rationale = $"Johnnycake is an unincorporated community in West Virginia. {draft.Answer}" };
+        var scores = await verifier.ScoreAsync(question, [draft, unconnected]);
+        Assert.True(scores[0].SelfReflection > scores[1].SelfReflection, $"{scores[0].SelfReflection} vs {scores[1].SelfReflection}");
+        Assert.Equal(Math.Log(0.5), scores[1].SelfReflection, 6);
+    }
+
+    [Fact]
     public async Task A_multiple_choice_question_is_answered_with_the_option_its_passages_support()
     {
         const string question = "Which gas do plants take in from the air to make food by photosynthesis? (A) oxygen (B) carbon dioxide (C) helium (D) neon";
