@@ -41,5 +41,8 @@ done
 if [[ $failed -gt 0 ]] && command -v node >/dev/null; then
   node tools/trx-failures.mjs TestResults/*.trx
 fi
+if [[ $status -ne 0 && $failed -eq 0 ]]; then
+  echo "dotnet test exited with $status but no test failed: the build failed or a test host crashed (see above)."
+fi
 echo "${passed} passed, ${failed} failed, ${skipped} skipped"
 exit $status

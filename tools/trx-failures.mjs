@@ -3,13 +3,15 @@
 import { readFileSync } from "node:fs";
 
 const decode = (s) =>
-  s.replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
+  s.replace(/&#x([0-9a-fA-F]+);/g, (_, h) => String.fromCodePoint(parseInt(h, 16)))
+    .replace(/&#([0-9]+);/g, (_, d) => String.fromCodePoint(parseInt(d, 10)))
+    .replace(/&lt;/g, "<").replace(/&gt;/g, ">").replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&amp;/g, "&");
 
 let count = 0;
 for (const file of process.argv.slice(2)) {
   const xml = readFileSync(file, "utf8");
   for (const [, attributes, body] of xml.matchAll(/<UnitTestResult ([^>]*?)(?:\/>|>([\s\S]*?)<\/UnitTestResult>)/g)) {
-    if (!/outcome="Failed"/.test(attributes)) continue;
+    if (!/outcome="(Failed|Error|Timeout|Aborted)"/.test(attributes)) continue;
     const name = decode(/testName="([^"]*)"/.exec(attributes)?.[1] ?? "?");
     const duration = /duration="([^"]*)"/.exec(attributes)?.[1] ?? "";
     const message = decode(/<Message>([\s\S]*?)<\/Message>/.exec(body ?? "")?.[1] ?? "(no message)");
@@ -21,4 +23,4 @@ for (const file of process.argv.slice(2)) {
     if (frames.length) console.log(frames.map((l) => "  " + l.trim()).join("\n"));
   }
 }
-if (count) console.log(`${count} test(s) failed; the full output of each is above, and in TestResults/*.trx.`);
+if (count) console.log(`${count} test(s) failed; each one's full output is in the log above and in TestResults/*.trx.`);

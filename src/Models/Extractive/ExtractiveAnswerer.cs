@@ -97,7 +97,8 @@ public static class Bridge
     public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked)
     {
         var first = ranked[0];
-        var bridge = NewNames(question, $"{first.Title} {first.Text}");
+        // Text only, no titles: the verifier checks the same link and sees only the sentences.
+        var bridge = NewNames(question, first.Text);
         if (bridge.Count == 0)
         {
             return null;
@@ -105,7 +106,7 @@ public static class Bridge
 
         var second = ranked
             .Where(s => s.PassageOrder != first.PassageOrder)
-            .Select(s => (Sentence: s, Link: Link(bridge, $"{s.Title} {s.Text}")))
+            .Select(s => (Sentence: s, Link: Link(bridge, s.Text)))
             .Where(s => s.Link > 0)
             .Select(s => (s.Sentence, Score: s.Sentence.Similarity + (LinkWeight * s.Link)))
             .OrderByDescending(s => s.Score)
@@ -122,18 +123,21 @@ public static class Bridge
         };
     }
 
+    // Name words so common that sharing them links nothing ("… in the United States").
+    private static readonly HashSet<string> Common = new(StringComparer.Ordinal) { "united", "states", "kingdom", "new", "st" };
+
     /// <summary>The names of a text that the question does not mention: the entities a hop leads to.</summary>
     public static IReadOnlySet<string> NewNames(QuestionProfile question, string text)
     {
         var asked = QuestionProfile.Terms(question.Stem).ToHashSet(StringComparer.Ordinal);
-        return QuestionProfile.NamesIn(text).Where(n => !asked.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        return QuestionProfile.NamesIn(text).Where(n => !asked.Contains(n) && !Common.Contains(n)).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>How firmly a text names the bridge: 1 from two of its name words on ("American … Association"), ½ for one.</summary>
     public static double Link(IReadOnlySet<string> bridge, string text)
     {
-        var terms = QuestionProfile.Terms(text).ToHashSet(StringComparer.Ordinal);
-        return Math.Min(1, bridge.Count(terms.Contains) / 2.0);
+        var names = QuestionProfile.NamesIn(text);
+        return Math.Min(1, bridge.Count(names.Contains) / 2.0);
     }
 }
 

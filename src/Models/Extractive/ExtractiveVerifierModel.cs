@@ -12,7 +12,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// look-alike wrong drafts cannot outvote the one right draft. ρ_SC = log P(α, β | Q) = log p(cos(Q, α ⊕ β) + w · names(α ⊕ β)),
 /// names(·) being the share of the question's names the text mentions. ρ_SR = log P(Yes | Q, α, β): is the rest of the
 /// explanation, β′ = β without α's own words, about what the question asks? log ½·(1 + p(cos(Q, β′) + w · names(β′)));
-/// a rationale that only repeats its answer proves nothing, P = ½.</item>
+/// a rationale that only repeats its answer proves nothing, P = ½. For a multi-hop question the answer must also name
+/// something the rest of the explanation introduced (<see cref="Bridge"/>); two unconnected sentences get P = ½ too.</item>
 /// <item>Multiple-choice question. ρ_SC = log P(α | Q, all rationales): the share of α's option in what the sentences of
 /// every draft's rationale support (a softmax over the options of <see cref="OptionSupport"/>). It pools evidence, not
 /// votes: five drafts choosing an option count for nothing unless their sentences support it better. ρ_SR = log p(the

@@ -47,8 +47,9 @@ public sealed partial class QuestionProfile
     public bool AsksForDescription { get; }
 
     /// <summary>
-    /// The question asks about something it only describes ("the county in which Johnnycake is located", "the
-    /// association which published …"): the answer is one hop away from the sentence that matches the question best.
+    /// The question asks about something it only describes, with a relative clause on one of its nouns ("the county in
+    /// which Johnnycake is located", "the association which published …"): the answer is one hop away from the sentence
+    /// that matches the question best.
     /// </summary>
     public bool IsMultiHop { get; }
 
@@ -81,11 +82,12 @@ public sealed partial class QuestionProfile
     private static readonly HashSet<string> Openers = new(StringComparer.OrdinalIgnoreCase)
     {
         "it", "he", "she", "they", "this", "these", "those", "there", "its", "his", "her", "their", "as", "after", "before",
-        "during", "since", "with", "while", "however", "although", "according", "also", "but", "if", "its",
+        "during", "since", "with", "while", "however", "although", "according", "also", "but", "if", "born", "many", "following",
     };
 
-    // A relative clause after the question word: "… the county in which …", "… the association which published …".
-    [GeneratedRegex(@"(?i)\S\s+(?:which|that|where|whose|whom|who)\s")]
+    // A relative clause on a noun of the question: "… the county in which …", "… the association which published …".
+    // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s")]
     private static partial Regex BridgeClause();
 
     [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’.\-]*")]

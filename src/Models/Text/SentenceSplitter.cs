@@ -43,9 +43,10 @@ public static partial class SentenceSplitter
     }
 
     // A boundary is ., ! or ? (optionally followed by a closing quote or bracket) then whitespace,
-    // then something that starts a sentence. "e.g. the" or "3.5 ms" stay together, and so do an initial or a title
-    // before a name: "G. Stanley Hall" or "Dr. Smith" split in two would cut the answer off its sentence.
-    [GeneratedRegex("""(?<=[.!?]["')\]]?)(?<!(?:^|[\s(.])(?:\p{Lu}|Mr|Mrs|Ms|Dr|Prof|St|Mt|Ft|Jr|Sr|Gen|Col|Capt|Lt|Sgt|Rev|Hon|Gov|Sen|Rep|No|Vol|vs|Inc|Ltd|Co)\.)\s+(?=["'(\[]?[A-Z0-9])""")]
+    // then something that starts a sentence. "e.g. the" or "3.5 ms" stay together, and so do initials and the usual
+    // abbreviations around names ("G. Stanley Hall", "Dr. Smith", "U.S. Army", "King Jr. was"): split there, a sentence
+    // lost the answer it named. The price is a real sentence end after one of them ("… World War I. The …") staying joined.
+    [GeneratedRegex("""(?<=[.!?]["')\]]?)(?<!(?:^|[\s(."“'‘\[])(?:\p{Lu}|Mr|Mrs|Ms|Dr|Prof|St|Mt|Ft|Jr|Sr|Gen|Col|Capt|Lt|Sgt|Rev|Hon|Gov|Sen|Rep|No|Vol|vs|Inc|Ltd|Co)\.)\s+(?=["'(\[]?[A-Z0-9])""")]
     private static partial Regex SentenceBoundary();
 
     [GeneratedRegex(@"^(#{1,6}\s+|[-*+]\s+|>\s*|\d+[.)]\s+|\|)+")]

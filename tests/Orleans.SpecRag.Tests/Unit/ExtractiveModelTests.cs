@@ -119,6 +119,9 @@ public sealed class ExtractiveModelTests
 
         Assert.True(QuestionProfile.Of(question).IsMultiHop);
         Assert.False(QuestionProfile.Of("What is the capital of France?").IsMultiHop);
+        Assert.False(QuestionProfile.Of("In which year was Henry Feilden born?").IsMultiHop);
+        Assert.False(QuestionProfile.Of("Who wrote The Man Who Knew Infinity?").IsMultiHop);
+        Assert.True(QuestionProfile.Of("Who was the first president of the association which published Journal of Psychotherapy Integration?").IsMultiHop);
         var draft = await model.DraftAsync(question, passages);
 
         // The best sentence names the bridge (McDowell); the answer is the other passage's sentence that names it too.

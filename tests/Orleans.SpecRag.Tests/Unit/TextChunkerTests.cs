@@ -40,6 +40,7 @@ public sealed class TextChunkerTests
     {
         var sentences = SentenceSplitter.Split("It began with G. Stanley Hall in 1904. Dr. Smith of the U.S. Army agreed. He left.");
         Assert.Equal(["It began with G. Stanley Hall in 1904.", "Dr. Smith of the U.S. Army agreed.", "He left."], sentences);
+        Assert.Equal(["He said \"Dr. Smith\" was here.", "Then he left."], SentenceSplitter.Split("He said \"Dr. Smith\" was here. Then he left."));
     }
 
     [Fact]
