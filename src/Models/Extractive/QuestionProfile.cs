@@ -21,12 +21,7 @@ public sealed partial class QuestionProfile
         Question = question;
         Stem = parsed.Stem;
         Options = parsed.Options;
-        var words = NameWord().Matches(Stem).Select(m => m.Value).ToArray();
-        Names = words.Skip(1)
-            .Where(w => char.IsUpper(w[0]) && !QuestionWords.Contains(w))
-            .SelectMany(Terms)
-            .Where(t => t.Length > 1)
-            .ToHashSet(StringComparer.Ordinal);
+        Names = NameTerms(NameWord().Matches(Stem).Select(m => m.Value).Skip(1), openers: null);
         AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
         IsMultiHop = !IsMultipleChoice && BridgeClause().IsMatch(Stem);
     }
@@ -54,9 +49,12 @@ public sealed partial class QuestionProfile
     public bool IsMultiHop { get; }
 
     /// <summary>Lower-case tokens of the names a text mentions (its capitalised words that are not sentence openers like "The").</summary>
-    public static IReadOnlySet<string> NamesIn(string text) =>
-        NameWord().Matches(text).Select(m => m.Value)
-            .Where(w => char.IsUpper(w[0]) && !QuestionWords.Contains(w) && !Openers.Contains(w))
+    public static IReadOnlySet<string> NamesIn(string text) => NameTerms(NameWord().Matches(text).Select(m => m.Value), Openers);
+
+    // The capitalised words that are not question words (nor, for running text, sentence openers), as lower-case terms.
+    private static HashSet<string> NameTerms(IEnumerable<string> words, IReadOnlySet<string>? openers) =>
+        words
+            .Where(w => char.IsUpper(w[0]) && !QuestionWords.Contains(w) && openers?.Contains(w) != true)
             .SelectMany(Terms)
             .Where(t => t.Length > 1)
             .ToHashSet(StringComparer.Ordinal);
