@@ -16,13 +16,17 @@ public static class SharedModels
 
     public static MiniLmEmbedder MiniLm => Lazy.Value;
 
-    /// <summary>The drafter and verifier exactly as a silo wires them from <paramref name="settings"/>, outside any silo.</summary>
-    public static ServiceProvider Wire(IReadOnlyDictionary<string, string?> settings)
+    /// <summary>
+    /// The drafter and verifier exactly as a silo wires them from <paramref name="settings"/>, outside any silo;
+    /// <paramref name="instrument"/> may add test probes after the product's own registrations.
+    /// </summary>
+    public static ServiceProvider Wire(IReadOnlyDictionary<string, string?> settings, Action<IServiceCollection>? instrument = null)
     {
         var services = new ServiceCollection();
         services.AddLogging();
         services.AddSpecRagModels(new ConfigurationBuilder().AddInMemoryCollection(settings).Build());
         services.AddSingleton(MiniLm);
+        instrument?.Invoke(services);
         return services.BuildServiceProvider();
     }
 }
