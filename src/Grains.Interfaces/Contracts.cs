@@ -150,6 +150,15 @@ public sealed record DraftScores(
     public double Total => Draft + (SelfConsistency ?? 0) + SelfReflection;
 }
 
+/// <summary>
+/// Sentence embeddings a model already computed for the texts of its draft (the question and the rationale's
+/// sentences), by embedding model, so a verifier that embeds with the same model need not compute them again.
+/// </summary>
+[GenerateSerializer, Immutable]
+public sealed record TextEmbeddings(
+    [property: Id(0)] string Model,
+    [property: Id(1)] IReadOnlyDictionary<string, float[]> Vectors);
+
 /// <summary>One draft: an answer α and rationale β written by the drafter from one passage subset.</summary>
 [GenerateSerializer, Immutable]
 public sealed record Draft
@@ -170,6 +179,9 @@ public sealed record Draft
 
     /// <summary>False when the output did not follow the rationale/response format; the raw text is then the answer.</summary>
     [Id(10)] public bool Parsed { get; init; } = true;
+
+    /// <summary>The drafter's embeddings of its own texts, handed to the verifier (never returned to callers).</summary>
+    [Id(11)] public TextEmbeddings? Embeddings { get; init; }
     [Id(5)] public required double LatencyMs { get; init; }
     [Id(6)] public required string Silo { get; init; }
     [Id(7)] public required string Model { get; init; }

@@ -18,6 +18,12 @@ public sealed record DraftOutput(string Answer, string Rationale, double Rationa
 
     /// <summary>How many tokens the model generated, when it generates.</summary>
     public int? GeneratedTokens { get; init; }
+
+    /// <summary>
+    /// Embeddings the model computed anyway for the question and the rationale's sentences (an embedding-based model
+    /// does): a verifier that embeds with the same model uses them instead of computing them again.
+    /// </summary>
+    public TextEmbeddings? Embeddings { get; init; }
 }
 
 /// <summary>The small specialist LM that writes one draft from one subset of passages.</summary>

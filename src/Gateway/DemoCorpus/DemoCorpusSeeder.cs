@@ -25,6 +25,7 @@ public sealed class DemoCorpusOptions
 /// </summary>
 public sealed partial class DemoCorpusSeeder(
     IGrainFactory grains,
+    Apis.ClusterCalls cluster,
     Microsoft.Extensions.Options.IOptions<DemoCorpusOptions> options,
     IHostApplicationLifetime lifetime,
     ILogger<DemoCorpusSeeder> logger) : BackgroundService, IHealthCheck
@@ -64,7 +65,8 @@ public sealed partial class DemoCorpusSeeder(
             try
             {
                 _status = "indexing";
-                var result = await grains.GetGrain<ICollectionGrain>(options.Value.Collection).UpsertAsync(documents);
+                // Bounded and failed over like any ingestion, never the Orleans client's 5-minute response timeout.
+                var result = await cluster.IngestAsync(() => grains.GetGrain<ICollectionGrain>(options.Value.Collection).UpsertAsync(documents), stoppingToken);
                 logger.LogInformation("Demo corpus: {Documents} documents, {Passages} passages indexed into {Collection}",
                     documents.Count, result.Passages, options.Value.Collection);
                 _status = $"{documents.Count} documents indexed";

@@ -58,6 +58,7 @@ public static class SpeculativePipeline
         RationaleLogProb = output.RationaleLogProb,
         AnswerLogProb = output.AnswerLogProb,
         Parsed = output.Parsed,
+        Embeddings = output.Embeddings,
         LatencyMs = latencyMs,
         Silo = silo,
         Model = model,
@@ -66,7 +67,7 @@ public static class SpeculativePipeline
     /// <summary>The verifier scores the drafts without their passages; each draft's ρ_Draft·ρ_SC·ρ_SR, as log-probabilities.</summary>
     public static async Task<IReadOnlyList<DraftScores>> ScoreAsync(IVerifierModel verifier, string question, IReadOnlyList<Draft> drafts, CancellationToken cancellationToken = default)
     {
-        var outputs = drafts.Select(d => new DraftOutput(d.Answer, d.Rationale, d.RationaleLogProb ?? d.DraftScore, d.AnswerLogProb ?? 0) { Parsed = d.Parsed }).ToArray();
+        var outputs = drafts.Select(d => new DraftOutput(d.Answer, d.Rationale, d.RationaleLogProb ?? d.DraftScore, d.AnswerLogProb ?? 0) { Parsed = d.Parsed, Embeddings = d.Embeddings }).ToArray();
         var scores = await verifier.ScoreAsync(question, outputs, cancellationToken);
         return drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)
             with { DraftRationale = d.RationaleLogProb, DraftAnswer = d.AnswerLogProb }).ToArray();

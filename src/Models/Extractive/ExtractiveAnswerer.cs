@@ -29,9 +29,33 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             throw new InvalidOperationException("The passages contain no text to draft from.");
         }
 
-        return profile.IsMultipleChoice
+        var draft = profile.IsMultipleChoice
             ? await ChooseOptionAsync(profile, ranked, cancellationToken)
             : Compose(profile, ranked);
+        return draft with { Embeddings = await EmbeddingsOfAsync(profile, draft, ranked, cancellationToken) };
+    }
+
+    /// <summary>
+    /// The vectors this draft's texts already have (the question's, and each rationale sentence's from the ranking), so
+    /// a verifier on the same embedding model scores the draft without embedding them again.
+    /// </summary>
+    private async Task<TextEmbeddings> EmbeddingsOfAsync(QuestionProfile question, DraftOutput draft, IReadOnlyList<RankedSentence> ranked, CancellationToken cancellationToken)
+    {
+        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal)
+        {
+            // The ranking embedded the stem a moment ago: this is a cache hit, not a second inference.
+            [question.Stem] = await embedder.EmbedAsync(question.Stem, cancellationToken),
+        };
+        var bySentence = ranked.GroupBy(s => s.Text, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Vector, StringComparer.Ordinal);
+        foreach (var sentence in Text.SentenceSplitter.Split(draft.Rationale).Append(draft.Answer))
+        {
+            if (bySentence.TryGetValue(sentence, out var vector))
+            {
+                vectors[sentence] = vector;
+            }
+        }
+
+        return new TextEmbeddings(embedder.ModelName, vectors);
     }
 
     /// <summary>

@@ -52,32 +52,34 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     /// <summary>The verifier's relevance of a text to the question, as a log-probability.</summary>
     public static double LogRelevance(QuestionProfile question, float[] questionVector, float[] textVector, string text) =>
         ExtractiveCalibration.LogProbability(
-            TensorPrimitives.Dot(questionVector, textVector) + (NameWeight * question.NameCoverage(text)),
+            TensorPrimitives.CosineSimilarity(questionVector, textVector) + (NameWeight * question.NameCoverage(text)),
             ExtractiveCalibration.VerifierMidpoint);
 
     private async Task<IReadOnlyList<VerifierScores>> ScoreOpenAsync(QuestionProfile question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken)
     {
-        var texts = new List<string> { question.Stem };
-        foreach (var draft in drafts)
-        {
-            texts.Add(Joined(draft));
-            texts.Add(Remainder(draft));
-        }
+        // α ⊕ β and β′ are embedded sentence by sentence and pooled (DraftText), not as two new long texts per draft: the
+        // sentences of one query's rationales overlap and are often in the embedding cache, so verification embeds a few
+        // short texts instead of 2·m long ones. That is what kept speculative mode slower than standard on open questions.
+        var parts = drafts.Select(DraftText.Of).ToArray();
+        var vectorOf = await VectorsAsync(
+            [question.Stem, .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
+        var questionVector = vectorOf[question.Stem];
 
-        var vectors = await embedder.EmbedAsync(texts, cancellationToken);
         var scores = new VerifierScores[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
         {
-            var consistency = LogRelevance(question, vectors[0], vectors[1 + (2 * i)], Joined(drafts[i]));
+            var consistency = parts[i].Joined.Count == 0
+                ? ExtractiveCalibration.LogProbability(-1)
+                : LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]));
             var remainder = Remainder(drafts[i]);
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.
             // A question one hop away from its answer: the explanation supports the answer only when the answer names
             // what the rest of the explanation led to (the bridge); otherwise they are two unconnected sentences.
             var linked = !question.IsMultiHop || Bridge.Link(Bridge.NewNames(question, remainder), drafts[i].Answer) > 0;
-            var reflection = remainder.Length == 0 || !linked
+            var reflection = remainder.Length == 0 || parts[i].Remainder.Count == 0 || !linked
                 ? Math.Log(0.5)
-                : Math.Log(0.5 * (1 + Math.Exp(LogRelevance(question, vectors[0], vectors[2 + (2 * i)], remainder))));
+                : Math.Log(0.5 * (1 + Math.Exp(LogRelevance(question, questionVector, DraftText.Pool(parts[i].Remainder, vectorOf), remainder))));
             scores[i] = new VerifierScores(consistency, reflection);
         }
 
@@ -88,9 +90,9 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     {
         var rationales = drafts.Select(d => SentenceSplitter.Split(d.Rationale)).ToArray();
         var sentences = rationales.SelectMany(r => r).Distinct(StringComparer.Ordinal).ToArray();
-        var vectors = await embedder.EmbedAsync([.. question.Options.Select(o => OptionSupport.Statement(question, o)), .. sentences], cancellationToken);
-        var statements = vectors.Take(question.Options.Count).ToArray();
-        var vectorOf = sentences.Select((s, i) => (s, vectors[question.Options.Count + i])).ToDictionary(x => x.s, x => x.Item2, StringComparer.Ordinal);
+        var optionStatements = question.Options.Select(o => OptionSupport.Statement(question, o)).ToArray();
+        var vectorOf = await VectorsAsync([.. optionStatements, .. sentences], drafts, cancellationToken);
+        var statements = optionStatements.Select(s => vectorOf[s]).ToArray();
         double[] Support(IEnumerable<string> of)
         {
             var evidence = of.Select(s => (s, vectorOf[s])).ToArray();
@@ -113,6 +115,36 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         }
 
         return scores;
+    }
+
+    /// <summary>
+    /// The vectors of the texts, each embedded once: those the drafters already embedded with this verifier's own model
+    /// (their question and rationale sentences, <see cref="DraftOutput.Embeddings"/>) are taken as they are, the rest
+    /// embedded in one call. The vectors are of the drafts' own texts, so the verifier still never sees a passage.
+    /// </summary>
+    private async Task<Dictionary<string, float[]>> VectorsAsync(IReadOnlyList<string> texts, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken)
+    {
+        var vectorOf = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var model = embedder.ModelName;
+        foreach (var handed in drafts.Select(d => d.Embeddings).Where(e => e is not null && e.Model == model))
+        {
+            foreach (var (text, vector) in handed!.Vectors)
+            {
+                vectorOf.TryAdd(text, vector);
+            }
+        }
+
+        var missing = texts.Where(t => !vectorOf.ContainsKey(t)).Distinct(StringComparer.Ordinal).ToArray();
+        if (missing.Length > 0)
+        {
+            var vectors = await embedder.EmbedAsync(missing, cancellationToken);
+            for (var i = 0; i < missing.Length; i++)
+            {
+                vectorOf[missing[i]] = vectors[i];
+            }
+        }
+
+        return vectorOf;
     }
 
     private static int IndexOf(IReadOnlyList<AnswerOption> options, AnswerOption option)

@@ -90,19 +90,64 @@ public sealed class ExtractiveModelTests
         var draft = new DraftOutput("Paris is the capital of France.", "The French government sits in Paris.", -0.5, -0.5);
         var score = (await model.ScoreAsync(question, [draft]))[0];
 
-        // ρ_SC = log p(cos(Q, α ⊕ β) + 0.3 · names(α ⊕ β)); ρ_SR = log ½(1 + p(the same of β′)), β′ = β without α's words; p at midpoint 0.8.
+        // ρ_SC = log p(cos(Q, α ⊕ β) + 0.3 · names(α ⊕ β)); ρ_SR = log ½(1 + p(the same of β′)), β′ = β without α's words; p at
+        // midpoint 0.8. A text's vector is the length-weighted mean of its sentences' vectors (here α and β, six words each).
         var profile = QuestionProfile.Of(question);
         var joined = $"{draft.Answer} {draft.Rationale}";
-        const string remainder = "The French government sits in Paris";
-        var v = await Embedder.EmbedAsync([question, joined, remainder]);
+        const string remainder = "The French government sits in Paris."; // β has no word of α, so β′ = β
+        var v = await Embedder.EmbedAsync([question, draft.Answer, draft.Rationale, remainder]);
+        var pooled = new float[v[1].Length];
+        TensorPrimitives.Add(v[1], v[2], pooled);
+        TensorPrimitives.Multiply(pooled, 6f, pooled);
         Assert.Equal(1.0, profile.NameCoverage(joined));
         Assert.Equal(0.0, profile.NameCoverage(remainder));
-        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[1]) + ExtractiveVerifierModel.NameWeight, 0.8), score.SelfConsistency!.Value, 5);
-        Assert.Equal(Math.Log(0.5 * (1 + Math.Exp(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[2]), 0.8)))), score.SelfReflection, 5);
+        Assert.Equal(ExtractiveCalibration.LogProbability(TensorPrimitives.CosineSimilarity(v[0], pooled) + ExtractiveVerifierModel.NameWeight, 0.8), score.SelfConsistency!.Value, 5);
+        Assert.Equal(Math.Log(0.5 * (1 + Math.Exp(ExtractiveCalibration.LogProbability(TensorPrimitives.Dot(v[0], v[3]), 0.8)))), score.SelfReflection, 5);
 
         // A rationale that only repeats the answer proves nothing: p = ½.
         var echo = (await model.ScoreAsync(question, [new DraftOutput("Paris is the capital of France.", "Paris is the capital of France.", -0.5, -0.5)]))[0];
         Assert.Equal(Math.Log(0.5), echo.SelfReflection, 9);
+    }
+
+    [Fact]
+    public async Task The_verifier_scores_with_the_embeddings_the_drafter_handed_over_and_embeds_only_the_rest()
+    {
+        var counting = new CountingEmbedder(Embedder);
+        var drafter = new ExtractiveDraftModel(Embedder);
+        const string question = "What is the capital of France?";
+        var drafts = new[]
+        {
+            await drafter.DraftAsync(question, [P("a", "Bananas are rich in potassium. Paris is the capital and largest city of France.")]),
+            await drafter.DraftAsync(question, [P("b", "France borders Spain, Belgium and Germany. The Eiffel Tower stands in Paris.")]),
+        };
+        Assert.All(drafts, d => Assert.Contains(question, d.Embeddings!.Vectors.Keys));
+
+        var handedOver = await new ExtractiveVerifierModel(counting).ScoreAsync(question, drafts);
+        Assert.Equal(0, counting.Texts);
+
+        // The same scores as when the verifier embeds everything itself, and a draft from another embedding model is embedded anew.
+        var recomputed = await new ExtractiveVerifierModel(counting).ScoreAsync(question, drafts.Select(d => d with { Embeddings = d.Embeddings! with { Model = "another-model" } }).ToArray());
+        Assert.True(counting.Texts > 0);
+        for (var i = 0; i < drafts.Length; i++)
+        {
+            Assert.Equal(recomputed[i].SelfConsistency!.Value, handedOver[i].SelfConsistency!.Value, 5);
+            Assert.Equal(recomputed[i].SelfReflection, handedOver[i].SelfReflection, 5);
+        }
+    }
+
+    /// <summary>Counts the texts that reach the embedder.</summary>
+    private sealed class CountingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+    {
+        private int _texts;
+
+        public int Texts => _texts;
+
+        public override Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+        {
+            var texts = values.ToArray();
+            Interlocked.Add(ref _texts, texts.Length);
+            return base.GenerateAsync(texts, options, cancellationToken);
+        }
     }
 
     [Fact]
