@@ -29,9 +29,10 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             throw new InvalidOperationException("The passages contain no text to draft from.");
         }
 
+        var asked = profile.AskedOfBridge is { } part ? await embedder.EmbedAsync(part, cancellationToken) : null;
         var draft = profile.IsMultipleChoice
             ? await ChooseOptionAsync(profile, ranked, cancellationToken)
-            : Compose(profile, ranked);
+            : Compose(profile, ranked, asked);
         return draft with { Embeddings = await EmbeddingsOfAsync(profile, draft, ranked, cancellationToken) };
     }
 
@@ -65,9 +66,9 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
     /// sentences in, as an earlier version did, made selection worse: on PopQA dev the draft score alone chose a right
     /// draft for 48 % of questions that way, 68 % from the answer's sentence alone.)
     /// </summary>
-    public static DraftOutput Compose(QuestionProfile question, IReadOnlyList<RankedSentence> ranked)
+    public static DraftOutput Compose(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge = null)
     {
-        if (question.IsMultiHop && Bridge.Follow(question, ranked) is { } hop)
+        if (question.IsMultiHop && Bridge.Follow(question, ranked, askedOfBridge) is { } hop)
         {
             return hop;
         }
@@ -118,7 +119,12 @@ public static class Bridge
     /// <summary>Weight of the share of the bridge's names a second-hop sentence (or its passage's title) mentions.</summary>
     public const double LinkWeight = 0.3;
 
-    public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked)
+    /// <summary>
+    /// The second-hop sentence maximises fit + <see cref="LinkWeight"/> · link. Its fit is its cosine to the question, or,
+    /// given the vector of what the question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>), mostly its
+    /// cosine to that: the second hop answers the main clause, not the relative clause the first hop already matched.
+    /// </summary>
+    public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge = null)
     {
         var first = ranked[0];
         // Text only, no titles: the verifier checks the same link and sees only the sentences.
@@ -132,7 +138,7 @@ public static class Bridge
             .Where(s => s.PassageOrder != first.PassageOrder)
             .Select(s => (Sentence: s, Link: Link(bridge, s.Text)))
             .Where(s => s.Link > 0)
-            .Select(s => (s.Sentence, Score: s.Sentence.Similarity + (LinkWeight * s.Link)))
+            .Select(s => (s.Sentence, Score: Fit(s.Sentence, askedOfBridge) + (LinkWeight * s.Link)))
             .OrderByDescending(s => s.Score)
             .FirstOrDefault();
         if (second.Sentence is null)
@@ -146,6 +152,14 @@ public static class Bridge
             EvidenceIds = new[] { first.PassageId, second.Sentence.PassageId }.Distinct().ToArray(),
         };
     }
+
+    /// <summary>Weight of the fit to what is asked of the bridge against the fit to the whole question (as in the verifier's ρ_SC).</summary>
+    public const double AskedWeight = 0.75;
+
+    private static double Fit(RankedSentence sentence, float[]? askedOfBridge) =>
+        askedOfBridge is null
+            ? sentence.Similarity
+            : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector));
 
     // Name words so common that sharing them links nothing ("… in the United States").
     private static readonly HashSet<string> Common = new(StringComparer.Ordinal) { "united", "states", "kingdom", "new", "st" };

@@ -55,14 +55,27 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             TensorPrimitives.CosineSimilarity(questionVector, textVector) + (NameWeight * question.NameCoverage(text)),
             ExtractiveCalibration.VerifierMidpoint);
 
+    /// <summary>
+    /// A multi-hop question's ρ_SC: the draft fits the whole question as for any open question, and its answer α fits what
+    /// the question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>), the two cosines weighted ¼ and ¾ (<see cref="Bridge.AskedWeight"/>). A draft
+    /// that only restates the question's own entity (the first hop) fits the whole question well but not what is asked.
+    /// </summary>
+    public static double MultiHopLogRelevance(QuestionProfile question, float[] questionVector, float[] textVector, string text, float[] askedVector, float[] answerVector) =>
+        ExtractiveCalibration.LogProbability(
+            (((1 - Bridge.AskedWeight) * TensorPrimitives.CosineSimilarity(questionVector, textVector)) + (Bridge.AskedWeight * TensorPrimitives.CosineSimilarity(askedVector, answerVector)))
+            + (NameWeight * question.NameCoverage(text)),
+            ExtractiveCalibration.VerifierMidpoint);
+
     private async Task<IReadOnlyList<VerifierScores>> ScoreOpenAsync(QuestionProfile question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken)
     {
         // α ⊕ β and β′ are embedded sentence by sentence and pooled (DraftText), not as two new long texts per draft: the
         // sentences of one query's rationales overlap and are often in the embedding cache, so verification embeds a few
         // short texts instead of 2·m long ones. That is what kept speculative mode slower than standard on open questions.
         var parts = drafts.Select(DraftText.Of).ToArray();
+        var asked = question.AskedOfBridge;
         var vectorOf = await VectorsAsync(
-            [question.Stem, .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
+            [question.Stem, .. asked is null ? [] : new[] { asked }.Concat(drafts.Select(d => d.Answer)),
+             .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
         var questionVector = vectorOf[question.Stem];
 
         var scores = new VerifierScores[drafts.Count];
@@ -70,7 +83,9 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         {
             var consistency = parts[i].Joined.Count == 0
                 ? ExtractiveCalibration.LogProbability(-1)
-                : LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]));
+                : asked is null
+                    ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]))
+                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]), vectorOf[asked], vectorOf[drafts[i].Answer]);
             var remainder = Remainder(drafts[i]);
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.

@@ -23,7 +23,10 @@ public sealed partial class QuestionProfile
         Options = parsed.Options;
         Names = NameTerms(NameWord().Matches(Stem).Select(m => m.Value).Skip(1), openers: null);
         AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
-        IsMultiHop = !IsMultipleChoice && BridgeClause().IsMatch(Stem);
+        var clause = IsMultipleChoice ? Match.Empty : BridgeClause().Match(Stem);
+        IsMultiHop = clause.Success;
+        // "What body of water is near the location | where the Siege of Cassel took place?": what is asked of the bridge.
+        AskedOfBridge = IsMultiHop ? Stem[..clause.Groups["relative"].Index].Trim() : null;
     }
 
     public string Question { get; }
@@ -47,6 +50,12 @@ public sealed partial class QuestionProfile
     /// that matches the question best.
     /// </summary>
     public bool IsMultiHop { get; }
+
+    /// <summary>
+    /// For a multi-hop question, the part before its relative clause ("What county shares a border with the county"):
+    /// what the answer must say about the bridge, which the relative clause only identifies.
+    /// </summary>
+    public string? AskedOfBridge { get; }
 
     /// <summary>Lower-case tokens of the names a text mentions (its capitalised words that are not sentence openers like "The").</summary>
     public static IReadOnlySet<string> NamesIn(string text) => NameTerms(NameWord().Matches(text).Select(m => m.Value), Openers);
@@ -85,7 +94,7 @@ public sealed partial class QuestionProfile
 
     // A relative clause on a noun of the question: "… the county in which …", "… the association which published …".
     // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
-    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s")]
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
 
     [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’.\-]*")]

@@ -135,6 +135,28 @@ public sealed class ExtractiveModelTests
         }
     }
 
+    [Fact]
+    public async Task For_a_multi_hop_question_the_verifier_prefers_the_answer_to_what_is_asked_of_the_bridge_over_a_restated_first_hop()
+    {
+        const string question = "What body of water is near the location where the Siege of Cassel took place?";
+        Assert.Equal("What body of water is near the location", QuestionProfile.Of(question).AskedOfBridge);
+        Assert.Equal("What county shares a border with the county", QuestionProfile.Of("What county shares a border with the county in which Johnnycake is located?").AskedOfBridge);
+        Assert.Null(QuestionProfile.Of("What is the capital of France?").AskedOfBridge);
+
+        const string firstHop = "The Siege of Cassel was a failed attempt by Duke Ferdinand of Brunswick to capture French-held Kassel.";
+        const string secondHop = "Kassel is a city located on the Fulda River in northern Hesse, Germany.";
+        DraftOutput[] drafts =
+        [
+            // The first hop restated: it matches the whole question best, but says nothing about a body of water.
+            new(firstHop, $"{firstHop} The allied loss prompted Duke Ferdinand to lift the Siege of Cassel and retreat.", 0, -0.1),
+            new(secondHop, $"{firstHop} {secondHop}", 0, -0.1),
+        ];
+
+        var scores = await new ExtractiveVerifierModel(Embedder).ScoreAsync(question, drafts);
+        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)).ToArray();
+        Assert.Equal(1, DraftSelector.SelectBest(combined));
+    }
+
     /// <summary>Counts the texts that reach the embedder.</summary>
     private sealed class CountingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
     {
