@@ -73,9 +73,10 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             return hop;
         }
 
-        var best = ranked[0];
+        // "When …?" is answered by the most relevant sentence that holds a time (the same for a number), when one does.
+        var best = ranked.FirstOrDefault(s => question.CanAnswer(s.Text)) ?? ranked[0];
         var span = AnswerSpan.Extract(best.Text, question);
-        var others = ranked.Skip(1).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
+        var others = ranked.Where(s => !ReferenceEquals(s, best)).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
         var rationaleSentences = (span is null ? others : [best, .. others])
             .OrderBy(s => s.PassageOrder).ThenBy(s => s.Position).ToArray();
         if (rationaleSentences.Length == 0)
@@ -137,7 +138,7 @@ public static class Bridge
         var second = ranked
             .Where(s => s.PassageOrder != first.PassageOrder)
             .Select(s => (Sentence: s, Link: Link(bridge, s.Text)))
-            .Where(s => s.Link > 0)
+            .Where(s => s.Link > 0 && question.CanAnswer(s.Sentence.Text))
             .Select(s => (s.Sentence, Score: Fit(s.Sentence, askedOfBridge) + (LinkWeight * s.Link)))
             .OrderByDescending(s => s.Score)
             .FirstOrDefault();

@@ -27,6 +27,9 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     /// <summary>Weight of the question's names in the verifier's relevance; 0.3 (with the midpoint 0.8) selected best on PopQA dev.</summary>
     public const double NameWeight = 0.3;
 
+    /// <summary>P(α | Q) keeps this share when α holds no answer of the kind the question asks for (a time, a number).</summary>
+    public const double WrongKindProbability = 0.1;
+
     private readonly ExtractiveAnswerer _answerer = new(embedder);
 
     public string Name => $"extractive/{embedder.ModelName}";
@@ -86,6 +89,8 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
                 : asked is null
                     ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]))
                     : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]), vectorOf[asked], vectorOf[drafts[i].Answer]);
+            // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
+            consistency += question.CanAnswer(drafts[i].Answer) ? 0 : Math.Log(WrongKindProbability);
             var remainder = Remainder(drafts[i]);
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.

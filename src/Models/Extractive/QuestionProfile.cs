@@ -27,6 +27,10 @@ public sealed partial class QuestionProfile
         IsMultiHop = clause.Success;
         // "What body of water is near the location | where the Siege of Cassel took place?": what is asked of the bridge.
         AskedOfBridge = IsMultiHop ? Stem[..clause.Groups["relative"].Index].Trim() : null;
+        Expects = IsMultipleChoice ? AnswerKind.Any
+            : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
+            : AsksForNumber().IsMatch(Stem) ? AnswerKind.Number
+            : AnswerKind.Any;
     }
 
     public string Question { get; }
@@ -56,6 +60,17 @@ public sealed partial class QuestionProfile
     /// what the answer must say about the bridge, which the relative clause only identifies.
     /// </summary>
     public string? AskedOfBridge { get; }
+
+    /// <summary>What kind of answer the question's wording asks for: a time ("When …?", "What year …"), a number ("How many …?") or anything.</summary>
+    public AnswerKind Expects { get; private init; }
+
+    /// <summary>Whether a text holds an answer of the kind the question asks for (always, when it asks for no particular kind).</summary>
+    public bool CanAnswer(string text) => Expects switch
+    {
+        AnswerKind.Time => TimeExpression().IsMatch(text),
+        AnswerKind.Number => NumberExpression().IsMatch(text),
+        _ => true,
+    };
 
     /// <summary>Lower-case tokens of the names a text mentions (its capitalised words that are not sentence openers like "The").</summary>
     public static IReadOnlySet<string> NamesIn(string text) => NameTerms(NameWord().Matches(text).Select(m => m.Value), Openers);
@@ -97,6 +112,19 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
 
+    // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person).
+    [GeneratedRegex(@"^(?i:when\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
+    private static partial Regex AsksForTime();
+
+    [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
+    private static partial Regex AsksForNumber();
+
+    [GeneratedRegex(@"\b\d{3,4}s?\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|century|centuries)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex TimeExpression();
+
+    [GeneratedRegex(@"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NumberExpression();
+
     [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’.\-]*")]
     private static partial Regex NameWord();
 
@@ -111,4 +139,12 @@ public sealed partial class QuestionProfile
 
     [GeneratedRegex(@"(?i)\b(when|where|how many|how much|what year|which year|date|born|died|located)\b")]
     private static partial Regex NotADescription();
+}
+
+/// <summary>The kind of answer a question's wording asks for.</summary>
+public enum AnswerKind
+{
+    Any,
+    Time,
+    Number,
 }

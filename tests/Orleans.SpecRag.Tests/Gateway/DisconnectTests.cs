@@ -40,6 +40,7 @@ public sealed class DisconnectTests(StallingGatewayFactory gateway) : IClassFixt
     public async Task A_client_that_goes_away_cancels_the_drafts_and_the_query_is_not_stored(bool stream)
     {
         var cancelledBefore = gateway.Stalling.Cancelled.Count;
+        var storedBefore = StoredQueryRecords().Length;
         using var abort = new CancellationTokenSource();
         var request = stream
             ? gateway.Client.PostAsJsonAsync("/v1/query", Body(stream: true), abort.Token)
@@ -52,6 +53,35 @@ public sealed class DisconnectTests(StallingGatewayFactory gateway) : IClassFixt
 
         // The stalled draft is cancelled on its drafter (it would otherwise wait the whole 120 s deadline).
         await Until(() => gateway.Stalling.Cancelled.Count > cancelledBefore && gateway.Stalling.Stalling == 0, "the draft to be cancelled");
+
+        // Nobody is left to read the answer, so the query is not stored (a stored record would be written right after
+        // its drafts ended, as for any finished query).
+        await Task.Delay(TimeSpan.FromSeconds(1));
+        Assert.Equal(storedBefore, StoredQueryRecords().Length);
+    }
+
+    [Fact]
+    public async Task A_query_whose_client_waits_is_stored_where_the_disconnect_test_looks()
+    {
+        var storedBefore = StoredQueryRecords().Length;
+        var response = await gateway.Client.PostAsJsonAsync("/v1/query", new
+        {
+            question = "Which passage is calm?",
+            documents = new[] { new { id = "c1", text = "This passage is calm." }, new { id = "c2", text = "So is this one." } },
+            drafts = 1,
+            docsPerDraft = 2,
+        });
+        response.EnsureSuccessStatusCode();
+        Assert.Equal(storedBefore + 1, StoredQueryRecords().Length);
+    }
+
+    /// <summary>The query records the gateway's local grain storage holds (SpecRag:Storage=local, the default).</summary>
+    private string[] StoredQueryRecords()
+    {
+        var grains = Path.Combine(gateway.DataPath, "records", "grains");
+        return Directory.Exists(grains)
+            ? Directory.EnumerateFiles(grains, "*", SearchOption.AllDirectories).Where(f => f.Contains($"{Path.DirectorySeparatorChar}query{Path.DirectorySeparatorChar}", StringComparison.Ordinal) && f.EndsWith(".json", StringComparison.Ordinal)).ToArray()
+            : [];
     }
 
     private static async Task Until(Func<bool> condition, string what)

@@ -157,6 +157,38 @@ public sealed class ExtractiveModelTests
         Assert.Equal(1, DraftSelector.SelectBest(combined));
     }
 
+    [Theory]
+    [InlineData("When did Guyana become a member of CARICOM?", AnswerKind.Time)]
+    [InlineData("In what year did the company dissolve?", AnswerKind.Time)]
+    [InlineData("David Jones plays another sport that was started when?", AnswerKind.Time)]
+    [InlineData("How many Publix stores are in Georgia?", AnswerKind.Number)]
+    [InlineData("What amount of TEUs did Piraeus handle in 2010?", AnswerKind.Number)]
+    [InlineData("Who was president when Oregon became a state?", AnswerKind.Any)]
+    [InlineData("What is Henry Feilden's occupation?", AnswerKind.Any)]
+    public void The_question_says_what_kind_of_answer_it_asks_for(string question, AnswerKind kind) =>
+        Assert.Equal(kind, QuestionProfile.Of(question).Expects);
+
+    [Fact]
+    public async Task A_question_asking_when_is_answered_with_a_sentence_that_holds_a_time_and_a_draft_without_one_scores_lower()
+    {
+        const string question = "When did Guyana become a member of CARICOM?";
+        var profile = QuestionProfile.Of(question);
+        Assert.True(profile.CanAnswer("Guyana joined on 1 August 1973."));
+        Assert.True(profile.CanAnswer("It joined in the 1970s."));
+        Assert.False(profile.CanAnswer("Guyana is a full member of CARICOM."));
+
+        // The drafter passes over a closer sentence without a time for the most relevant one with a time.
+        var draft = await new ExtractiveDraftModel(Embedder).DraftAsync(question,
+            [P("a", "Guyana is a founding full member of CARICOM, the Caribbean Community. Guyana became a member of the community on 1 August 1973.")]);
+        Assert.Contains("1 August 1973", draft.Answer);
+
+        // The verifier gives an answer without a time a tenth of the probability it would otherwise have.
+        DraftOutput timeless = new("Guyana is a founding full member of CARICOM, the Caribbean Community.", "Guyana lies on the coast of South America.", 0, 0);
+        var asWhen = (await new ExtractiveVerifierModel(Embedder).ScoreAsync(question, [timeless]))[0];
+        var asWhether = (await new ExtractiveVerifierModel(Embedder).ScoreAsync("Did Guyana become a member of CARICOM?", [timeless]))[0];
+        Assert.True(asWhen.SelfConsistency < asWhether.SelfConsistency - 1.5);
+    }
+
     /// <summary>Counts the texts that reach the embedder.</summary>
     private sealed class CountingEmbedder(IEmbeddingGenerator<string, Embedding<float>> inner) : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
     {
