@@ -71,13 +71,13 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
 
     private async Task<IReadOnlyList<VerifierScores>> ScoreOpenAsync(QuestionProfile question, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken)
     {
-        // α ⊕ β and β′ are embedded sentence by sentence and pooled (DraftText), not as two new long texts per draft: the
-        // sentences of one query's rationales overlap and are often in the embedding cache, so verification embeds a few
-        // short texts instead of 2·m long ones. That is what kept speculative mode slower than standard on open questions.
+        // α ⊕ β and β′ are pooled from sentence vectors (DraftText), not embedded as two new long texts per draft: the
+        // sentences come with their drafts' vectors, so verification embeds little or nothing after the last draft. The
+        // 2·m + 1 long texts it embedded before kept speculative mode slower than standard on open questions.
         var parts = drafts.Select(DraftText.Of).ToArray();
         var asked = question.AskedOfBridge;
         var vectorOf = await VectorsAsync(
-            [question.Stem, .. asked is null ? [] : new[] { asked }.Concat(drafts.Select(d => d.Answer)),
+            [question.Stem, .. asked is null ? [] : new[] { asked }.Concat(drafts.Select(d => d.Answer).Where(a => a.Trim().Length > 0)),
              .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
         var questionVector = vectorOf[question.Stem];
 
@@ -86,7 +86,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         {
             var consistency = parts[i].Joined.Count == 0
                 ? ExtractiveCalibration.LogProbability(-1)
-                : asked is null
+                : asked is null || drafts[i].Answer.Trim().Length == 0
                     ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]))
                     : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]), vectorOf[asked], vectorOf[drafts[i].Answer]);
             // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
