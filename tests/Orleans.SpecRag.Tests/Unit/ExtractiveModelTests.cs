@@ -221,6 +221,7 @@ public sealed class ExtractiveModelTests
         Assert.False(QuestionProfile.Of("In which year was Henry Feilden born?").IsMultiHop);
         Assert.False(QuestionProfile.Of("Who wrote The Man Who Knew Infinity?").IsMultiHop);
         Assert.True(QuestionProfile.Of("Who was the first president of the association which published Journal of Psychotherapy Integration?").IsMultiHop);
+        Assert.True(QuestionProfile.Of("Where are Gila monsters found, in the country with the political party that Sergio Tolento Hernández belongs to?").IsMultiHop);
         var draft = await model.DraftAsync(question, passages);
 
         // The best sentence names the bridge (McDowell); the answer is the other passage's sentence that names it too.
