@@ -110,7 +110,7 @@ public sealed partial class QuestionProfile
     // A relative clause on a noun of the question, an adjective allowed before it: "… the county in which …", "… the
     // association which published …", "… the political party that …".
     // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
-    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
 
     // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person).
