@@ -182,6 +182,7 @@ public sealed record Draft
 
     /// <summary>The drafter's embeddings of its own texts, handed to the verifier (never returned to callers).</summary>
     [Id(11)] public TextEmbeddings? Embeddings { get; init; }
+
     [Id(5)] public required double LatencyMs { get; init; }
     [Id(6)] public required string Silo { get; init; }
     [Id(7)] public required string Model { get; init; }

@@ -197,7 +197,7 @@ public sealed class QueryGrain(
         phase = Stopwatch.GetTimestamp();
         var reserve = TimeSpan.FromMilliseconds(Math.Max(50, deadlineMs * options.Value.VerificationReserve));
         var drafting = await new DraftRound(dispatcher, options.Value.Hedging, logger)
-            .RunAsync(plan.Tasks, deadline - reserve, draft => events.TryWrite(new DraftEvent(draft) { ElapsedMs = elapsed() }),
+            .RunAsync(plan.Tasks, deadline - reserve, draft => events.TryWrite(new DraftEvent(draft with { Embeddings = null }) { ElapsedMs = elapsed() }),
                 failure => events.TryWrite(new DraftFailedEvent(failure) { ElapsedMs = elapsed() }), cancellationToken);
         var draftingMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 

@@ -33,20 +33,37 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         var draft = profile.IsMultipleChoice
             ? await ChooseOptionAsync(profile, ranked, cancellationToken)
             : Compose(profile, ranked, asked);
-        return draft with { Embeddings = await EmbeddingsOfAsync(profile, draft, ranked, cancellationToken) };
+        return draft with { Embeddings = await EmbeddingsOfAsync(profile, draft, ranked, asked, cancellationToken) };
     }
 
     /// <summary>
     /// The vectors this draft's texts already have (the question's, and each rationale sentence's from the ranking), so
     /// a verifier on the same embedding model scores the draft without embedding them again.
     /// </summary>
-    private async Task<TextEmbeddings> EmbeddingsOfAsync(QuestionProfile question, DraftOutput draft, IReadOnlyList<RankedSentence> ranked, CancellationToken cancellationToken)
+    private async Task<TextEmbeddings> EmbeddingsOfAsync(
+        QuestionProfile question, DraftOutput draft, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge, CancellationToken cancellationToken)
     {
         var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal)
         {
             // The ranking embedded the stem a moment ago: this is a cache hit, not a second inference.
             [question.Stem] = await embedder.EmbedAsync(question.Stem, cancellationToken),
         };
+        if (question.AskedOfBridge is { } asked && askedOfBridge is not null)
+        {
+            vectors[asked] = askedOfBridge;
+        }
+
+        if (question.IsMultipleChoice)
+        {
+            // The option statements were embedded to choose the option (cache hits again); the verifier weighs the same ones.
+            var statements = question.Options.Select(o => OptionSupport.Statement(question, o)).ToArray();
+            var statementVectors = await embedder.EmbedAsync(statements, cancellationToken);
+            for (var i = 0; i < statements.Length; i++)
+            {
+                vectors[statements[i]] = statementVectors[i];
+            }
+        }
+
         var bySentence = ranked.GroupBy(s => s.Text, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Vector, StringComparer.Ordinal);
         foreach (var sentence in Text.SentenceSplitter.Split(draft.Rationale).Append(draft.Answer))
         {

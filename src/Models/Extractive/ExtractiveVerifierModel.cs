@@ -20,14 +20,16 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// support of α's option by its own rationale).</item>
 /// </list>
 /// p is <see cref="ExtractiveCalibration"/> at <see cref="ExtractiveCalibration.VerifierMidpoint"/> (open questions) or
-/// its default midpoint (a cosine). Standard mode answers like the drafter, over all passages.
+/// its default midpoint (a cosine). For a multi-hop question ρ_SC's cosine is ¼ cos(Q, α ⊕ β) + ¾ cos(what the question
+/// asks of the bridge, α); for a question asking when or how many, an α without a time (a number) keeps a tenth of P.
+/// Standard mode answers like the drafter, over all passages.
 /// </summary>
 public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embedding<float>> embedder) : IVerifierModel
 {
     /// <summary>Weight of the question's names in the verifier's relevance; 0.3 (with the midpoint 0.8) selected best on PopQA dev.</summary>
     public const double NameWeight = 0.3;
 
-    /// <summary>P(α | Q) keeps this share when α holds no answer of the kind the question asks for (a time, a number).</summary>
+    /// <summary>ρ_SC = log P(α, β | Q) keeps this share of its probability when α holds no answer of the kind the question asks for (a time, a number).</summary>
     public const double WrongKindProbability = 0.1;
 
     private readonly ExtractiveAnswerer _answerer = new(embedder);
@@ -145,8 +147,9 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     private async Task<Dictionary<string, float[]>> VectorsAsync(IReadOnlyList<string> texts, IReadOnlyList<DraftOutput> drafts, CancellationToken cancellationToken)
     {
         var vectorOf = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        // Only vectors of this very model: an embedder that does not name its model ("unknown") takes none.
         var model = embedder.ModelName;
-        foreach (var handed in drafts.Select(d => d.Embeddings).Where(e => e is not null && e.Model == model))
+        foreach (var handed in drafts.Select(d => d.Embeddings).Where(e => e is not null && e.Model == model && model != "unknown"))
         {
             foreach (var (text, vector) in handed!.Vectors)
             {
@@ -182,9 +185,13 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
 
     /// <summary>α ⊕ β: the rationale alone when it already contains the answer (a span of its sentence).</summary>
     private static string Joined(DraftOutput draft) =>
-        draft.Rationale.Contains(draft.Answer, StringComparison.OrdinalIgnoreCase) ? draft.Rationale : $"{draft.Answer} {draft.Rationale}";
+        draft.Answer.Trim().Length == 0 || draft.Rationale.Contains(draft.Answer.Trim(), StringComparison.OrdinalIgnoreCase)
+            ? draft.Rationale
+            : $"{draft.Answer} {draft.Rationale}";
 
-    /// <summary>β′: the rationale with the answer's text taken out.</summary>
+    /// <summary>β′: the rationale with the answer's text taken out (all of it when there is no answer).</summary>
     private static string Remainder(DraftOutput draft) =>
-        draft.Rationale.Replace(draft.Answer, " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
+        draft.Answer.Trim().Length == 0
+            ? draft.Rationale.Trim(' ', '.', ',', ';')
+            : draft.Rationale.Replace(draft.Answer.Trim(), " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
 }

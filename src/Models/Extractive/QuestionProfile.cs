@@ -62,7 +62,7 @@ public sealed partial class QuestionProfile
     public string? AskedOfBridge { get; }
 
     /// <summary>What kind of answer the question's wording asks for: a time ("When …?", "What year …"), a number ("How many …?") or anything.</summary>
-    public AnswerKind Expects { get; private init; }
+    public AnswerKind Expects { get; }
 
     /// <summary>Whether a text holds an answer of the kind the question asks for (always, when it asks for no particular kind).</summary>
     public bool CanAnswer(string text) => Expects switch
@@ -113,17 +113,19 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
 
-    // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person).
-    [GeneratedRegex(@"^(?i:when\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
+    // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person), nor "When the
+    // Wall fell, who led East Germany?" (a "when" clause that opens a question about someone).
+    [GeneratedRegex(@"^(?:when\s+(?:did|does|do|was|were|is|are|has|had|will|would|could|can|should)\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForTime();
 
     [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
-    [GeneratedRegex(@"\b\d{3,4}s?\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|century|centuries)\b", RegexOptions.IgnoreCase)]
+    // A year (not the "000" of "1,000"), a decade, an era, a capitalised month or weekday ("may" is a verb), a century.
+    [GeneratedRegex(@"(?<![\d,.])\d{3,4}s?(?![\d,])|\b\d{1,4}\s*(?i:BC|BCE|AD|CE)\b|\b(?i:AD)\s*\d{1,4}\b|'\d0s\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?i:century|centuries)\b")]
     private static partial Regex TimeExpression();
 
-    [GeneratedRegex(@"\d|\b(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|hundred|thousand|million|billion|dozen)\b", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\d|\b(?:zero|none|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|thousand|million|billion|dozen)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NumberExpression();
 
     [GeneratedRegex(@"\p{L}[\p{L}\p{N}'’.\-]*")]

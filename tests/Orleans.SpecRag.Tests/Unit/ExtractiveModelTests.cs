@@ -164,6 +164,8 @@ public sealed class ExtractiveModelTests
     [InlineData("How many Publix stores are in Georgia?", AnswerKind.Number)]
     [InlineData("What amount of TEUs did Piraeus handle in 2010?", AnswerKind.Number)]
     [InlineData("Who was president when Oregon became a state?", AnswerKind.Any)]
+    [InlineData("When the Berlin Wall fell, who led East Germany?", AnswerKind.Any)]
+    [InlineData("For how many years and how much money did he play?", AnswerKind.Any)]
     [InlineData("What is Henry Feilden's occupation?", AnswerKind.Any)]
     public void The_question_says_what_kind_of_answer_it_asks_for(string question, AnswerKind kind) =>
         Assert.Equal(kind, QuestionProfile.Of(question).Expects);
@@ -176,6 +178,9 @@ public sealed class ExtractiveModelTests
         Assert.True(profile.CanAnswer("Guyana joined on 1 August 1973."));
         Assert.True(profile.CanAnswer("It joined in the 1970s."));
         Assert.False(profile.CanAnswer("Guyana is a full member of CARICOM."));
+        Assert.False(profile.CanAnswer("You may join with 1,000 others."));
+        Assert.True(profile.CanAnswer("Pompeii was buried in AD 79."));
+        Assert.True(QuestionProfile.Of("How many stores are there?").CanAnswer("Forty-two stores."));
 
         // The drafter passes over a closer sentence without a time for the most relevant one with a time.
         var draft = await new ExtractiveDraftModel(Embedder).DraftAsync(question,
@@ -187,6 +192,16 @@ public sealed class ExtractiveModelTests
         var asWhen = (await new ExtractiveVerifierModel(Embedder).ScoreAsync(question, [timeless]))[0];
         var asWhether = (await new ExtractiveVerifierModel(Embedder).ScoreAsync("Did Guyana become a member of CARICOM?", [timeless]))[0];
         Assert.True(asWhen.SelfConsistency < asWhether.SelfConsistency - 1.5);
+    }
+
+    [Fact]
+    public async Task A_draft_without_an_answer_is_scored_not_refused()
+    {
+        var model = new ExtractiveVerifierModel(Embedder);
+        var scores = await model.ScoreAsync("What is the capital of France?", [new DraftOutput("", "Paris is the capital of France.", 0, 0), new DraftOutput("", "", 0, 0)]);
+        Assert.All(scores, s => Assert.True(s.SelfConsistency <= 0 && s.SelfReflection <= 0));
+        var multiHop = await model.ScoreAsync("What county borders the county in which Johnnycake is located?", [new DraftOutput(" ", "Johnnycake is in McDowell County.", 0, 0)]);
+        Assert.Single(multiHop);
     }
 
     /// <summary>Counts the texts that reach the embedder.</summary>
