@@ -43,7 +43,8 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
     private async Task<TextEmbeddings> EmbeddingsOfAsync(
         QuestionProfile question, DraftOutput draft, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge, CancellationToken cancellationToken)
     {
-        var vectors = new Dictionary<string, float[]>(StringComparer.Ordinal)
+        // What the draft itself already carries (a multiple-choice draft: the option statements it weighed), then the rest.
+        var vectors = new Dictionary<string, float[]>(draft.Embeddings?.Vectors ?? new Dictionary<string, float[]>(), StringComparer.Ordinal)
         {
             // The ranking embedded the stem a moment ago: this is a cache hit, not a second inference.
             [question.Stem] = await embedder.EmbedAsync(question.Stem, cancellationToken),
@@ -51,17 +52,6 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         if (question.AskedOfBridge is { } asked && askedOfBridge is not null)
         {
             vectors[asked] = askedOfBridge;
-        }
-
-        if (question.IsMultipleChoice)
-        {
-            // The option statements were embedded to choose the option (cache hits again); the verifier weighs the same ones.
-            var statements = question.Options.Select(o => OptionSupport.Statement(question, o)).ToArray();
-            var statementVectors = await embedder.EmbedAsync(statements, cancellationToken);
-            for (var i = 0; i < statements.Length; i++)
-            {
-                vectors[statements[i]] = statementVectors[i];
-            }
         }
 
         var bySentence = ranked.GroupBy(s => s.Text, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Vector, StringComparer.Ordinal);
@@ -108,7 +98,8 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
 
     private async Task<DraftOutput> ChooseOptionAsync(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, CancellationToken cancellationToken)
     {
-        var statements = await embedder.EmbedAsync(question.Options.Select(o => OptionSupport.Statement(question, o)).ToArray(), cancellationToken);
+        var statementTexts = question.Options.Select(o => OptionSupport.Statement(question, o)).ToArray();
+        var statements = await embedder.EmbedAsync(statementTexts, cancellationToken);
         var support = question.Options
             .Select((option, i) => OptionSupport.Measure(statements[i], ranked.Select(s => (s.Text, s.Vector)).ToArray()))
             .ToArray();
@@ -121,6 +112,8 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         return new DraftOutput(question.Options[chosen].AsAnswer, rationale, RationaleLogProb: 0, logAnswer)
         {
             EvidenceIds = evidence.Select(s => s.PassageId).Distinct().ToArray(),
+            // The verifier weighs the same option statements: they travel with the draft rather than being embedded again.
+            Embeddings = new TextEmbeddings(embedder.ModelName, statementTexts.Select((t, i) => (t, statements[i])).ToDictionary(x => x.t, x => x.Item2, StringComparer.Ordinal)),
         };
     }
 }
