@@ -3,18 +3,33 @@ using System.Text.RegularExpressions;
 namespace Orleans.SpecRag.Models.Extractive;
 
 /// <summary>
-/// The shortest part of a sentence that answers a description question, when the sentence has the plain form
-/// "‹the name asked about› is/was ‹description›" ("Henry Master Feilden (1818 – 1875) was an English Conservative Party
-/// politician." answers "What is Henry Feilden's occupation?" with "an English Conservative Party politician"). When the
-/// sentence has another form, nothing is returned and the whole sentence stays the answer: a wrong cut would lose the
-/// answer, a whole sentence only reads longer.
+/// The shortest part of a sentence that answers the question, when the sentence shows which part that is:
+/// <list type="bullet">
+/// <item>A description question, and the sentence has the plain form "‹the name asked about› is/was ‹description›"
+/// ("Henry Master Feilden (1818 – 1875) was an English Conservative Party politician." answers "What is Henry Feilden's
+/// occupation?" with "an English Conservative Party politician").</item>
+/// <item>"When …?" (or "How many …?"), and the sentence holds exactly one time (one number): "Guyana joined on 1 August
+/// 1973." answers "When did Guyana join CARICOM?" with "1 August 1973".</item>
+/// </list>
+/// Otherwise nothing is returned and the whole sentence stays the answer: a wrong cut would lose the answer, a whole
+/// sentence only reads longer. So a sentence with two dates keeps both, and the reader sees which is which.
 /// </summary>
 public static partial class AnswerSpan
 {
     /// <summary>A predicate this long is no longer a phrase; the sentence reads better.</summary>
     public const int MaxWords = 24;
 
-    public static string? Extract(string sentence, QuestionProfile question)
+    public static string? Extract(string sentence, QuestionProfile question) => question.Expects switch
+    {
+        AnswerKind.Time => TheOnly(TimePhrase().Matches(sentence)),
+        AnswerKind.Number => TheOnly(NumberPhrase().Matches(sentence)),
+        _ => Description(sentence, question),
+    };
+
+    private static string? TheOnly(MatchCollection matches) =>
+        matches.Select(m => m.Value.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() is [var only] ? only : null;
+
+    private static string? Description(string sentence, QuestionProfile question)
     {
         if (!question.AsksForDescription)
         {
@@ -67,4 +82,14 @@ public static partial class AnswerSpan
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    // A whole time phrase, longest form first: "25 September 1981", "February 25, 1998", "June 1996", "12 May", "the
+    // 19th century", "1842 to 1997", "AD 79", "the '60s", "1990s", "1963", "June". Years have four digits here (or an
+    // era): a bare "787" is more often a count than a year.
+    [GeneratedRegex(@"(?<![\p{L}\d])(?:\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December),?\s+\d{3,4}(?!\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{3,4}(?!\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}(?!\d)|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?(?![\d,])|(?:(?:early|mid|late)[\s-]+)?\d{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b|\d{4}\s*(?:–|—|-|to|until)\s*\d{2,4}(?![\d,])|\d{1,4}\s*(?:BC|BCE|AD|CE)\b|(?:AD|A\.D\.)\s*\d{1,4}(?!\d)|'\d0s\b|\d{4}s?(?![\d,]|\.\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)")]
+    private static partial Regex TimePhrase();
+
+    // A count: "1,234", "3.5 million", "forty-two", "12 %"; "one" is left out, being mostly "one of …" rather than a count.
+    [GeneratedRegex(@"(?<![\p{L}\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:%|percent|per cent))?(?:\s+(?:hundred|thousand|million|billion|trillion)\b)?(?![\d,]\d)|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)(?:\s+(?i:hundred|thousand|million|billion))?\b")]
+    private static partial Regex NumberPhrase();
 }

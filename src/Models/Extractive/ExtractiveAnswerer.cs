@@ -8,7 +8,7 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// passages, so the two modes answer alike and their comparison is fair.
 /// <list type="bullet">
 /// <item>An open question: α is the most relevant sentence, or its <see cref="AnswerSpan"/> when the question asks for
-/// a description; β is that sentence (when α is a span of it) and the next most relevant ones, in reading order.</item>
+/// a description, a time or a number and the sentence shows which part answers; β is that sentence (when α is a span of it) and the next most relevant ones, in reading order.</item>
 /// <item>A multiple-choice question: α is the option the passages support best, stated as "(label) text"; β is the
 /// sentences that support it (<see cref="OptionSupport"/>); ρ_Draft = log softmax(support / 0.5)[α].</item>
 /// </list>
@@ -158,7 +158,9 @@ public static class Bridge
         }
 
         var logAnswer = ExtractiveCalibration.LogProbability(second.Score);
-        return new DraftOutput(second.Sentence.Text, $"{first.Text} {second.Sentence.Text}", RationaleLogProb: 0, logAnswer)
+        // "When …?" over two hops: the time itself when the second sentence holds just one, as for a single hop.
+        var answer = AnswerSpan.Extract(second.Sentence.Text, question) ?? second.Sentence.Text;
+        return new DraftOutput(answer, $"{first.Text} {second.Sentence.Text}", RationaleLogProb: 0, logAnswer)
         {
             EvidenceIds = new[] { first.PassageId, second.Sentence.PassageId }.Distinct().ToArray(),
         };

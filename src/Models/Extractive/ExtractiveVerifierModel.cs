@@ -21,7 +21,7 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// </list>
 /// p is <see cref="ExtractiveCalibration"/> at <see cref="ExtractiveCalibration.VerifierMidpoint"/> (open questions) or
 /// its default midpoint (a cosine). For a multi-hop question ρ_SC's cosine is ¼ cos(Q, α ⊕ β) + ¾ cos(what the question
-/// asks of the bridge, α); for a question asking when or how many, an α without a time (a number) keeps a tenth of P.
+/// asks of the bridge, α's sentence: α itself, or the sentence a span such as a date was cut from); for a question asking when or how many, an α without a time (a number) keeps a tenth of P.
 /// Standard mode answers like the drafter, over all passages.
 /// </summary>
 public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embedding<float>> embedder) : IVerifierModel
@@ -78,8 +78,9 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         // 2·m + 1 long texts it embedded before kept speculative mode slower than standard on open questions.
         var parts = drafts.Select(DraftText.Of).ToArray();
         var asked = question.AskedOfBridge;
+        var answerSentences = drafts.Select(AnswerSentence).ToArray();
         var vectorOf = await VectorsAsync(
-            [question.Stem, .. asked is null ? [] : new[] { asked }.Concat(drafts.Select(d => d.Answer).Where(a => a.Trim().Length > 0)),
+            [question.Stem, .. asked is null ? [] : new[] { asked }.Concat(answerSentences.Where(a => a.Trim().Length > 0)),
              .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
         var questionVector = vectorOf[question.Stem];
 
@@ -90,7 +91,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
                 ? ExtractiveCalibration.LogProbability(-1)
                 : asked is null || drafts[i].Answer.Trim().Length == 0
                     ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]))
-                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]), vectorOf[asked], vectorOf[drafts[i].Answer]);
+                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]), vectorOf[asked], vectorOf[answerSentences[i]]);
             // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
             consistency += question.CanAnswer(drafts[i].Answer) ? 0 : Math.Log(WrongKindProbability);
             var remainder = Remainder(drafts[i]);
@@ -98,7 +99,8 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.
             // A question one hop away from its answer: the explanation supports the answer only when the answer names
             // what the rest of the explanation led to (the bridge); otherwise they are two unconnected sentences.
-            var linked = !question.IsMultiHop || Bridge.Link(Bridge.NewNames(question, remainder), drafts[i].Answer) > 0;
+            var linked = !question.IsMultiHop
+                || Bridge.Link(Bridge.NewNames(question, Without(drafts[i].Rationale, answerSentences[i])), answerSentences[i]) > 0;
             var reflection = remainder.Length == 0 || parts[i].Remainder.Count == 0 || !linked
                 ? Math.Log(0.5)
                 : Math.Log(0.5 * (1 + Math.Exp(LogRelevance(question, questionVector, DraftText.Pool(parts[i].Remainder, vectorOf), remainder))));
@@ -182,6 +184,22 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
 
         return -1;
     }
+
+    /// <summary>
+    /// The sentence α was taken from: the rationale's last sentence that contains it when α is a span ("1 August 1973"),
+    /// α itself otherwise. What α says about the bridge, and how it fits what is asked of it, is read from this sentence:
+    /// a date alone names nothing.
+    /// </summary>
+    private static string AnswerSentence(DraftOutput draft)
+    {
+        var answer = draft.Answer.Trim();
+        return answer.Length == 0
+            ? draft.Answer
+            : SentenceSplitter.Split(draft.Rationale).LastOrDefault(s => s.Contains(answer, StringComparison.OrdinalIgnoreCase)) ?? draft.Answer;
+    }
+
+    private static string Without(string text, string part) =>
+        part.Trim().Length == 0 ? text : text.Replace(part.Trim(), " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
 
     /// <summary>α ⊕ β: the rationale alone when it already contains the answer (a span of its sentence).</summary>
     private static string Joined(DraftOutput draft) =>

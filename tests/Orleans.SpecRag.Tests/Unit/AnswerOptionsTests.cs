@@ -56,11 +56,50 @@ public sealed class AnswerOptionsTests
     }
 
     [Fact]
-    public void Questions_that_ask_for_a_date_a_place_or_a_choice_keep_whole_sentences()
+    public void Questions_that_ask_for_a_place_or_a_choice_keep_whole_sentences()
     {
         const string sentence = "Henry Feilden (born 1818) was an English politician.";
-        Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("When was Henry Feilden born?")));
         Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("Where was Henry Feilden born?")));
         Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("Who was Henry Feilden? (A) a politician (B) a jockey")));
     }
+
+    [Theory]
+    [InlineData("Henry Feilden (born 1818) was an English politician.", "1818")]
+    [InlineData("Guyana became a member of the community on 1 August 1973.", "1 August 1973")]
+    [InlineData("Ground was broken on February 25, 1998, at Liliendaal.", "February 25, 1998")]
+    [InlineData("The museum was opened in June 1996 after a long restoration.", "June 1996")]
+    [InlineData("Hong Kong was under British Crown rule from 1842 to 1997.", "1842 to 1997")]
+    [InlineData("The style flourished in the late 19th century in Vienna.", "late 19th century")]
+    [InlineData("Pompeii was buried by the eruption in AD 79.", "AD 79")]
+    [InlineData("The band was most popular in the 1960s.", "1960s")]
+    public void A_question_asking_when_is_answered_by_the_one_time_its_sentence_holds(string sentence, string time) =>
+        Assert.Equal(time, AnswerSpan.Extract(sentence, QuestionProfile.Of("When did it happen?")));
+
+    [Theory]
+    // Two times, or none: which one answers is the reader's call, so the sentence stays whole.
+    [InlineData("It was formed on 7 December 1988 and dissolved in 2008.")]
+    [InlineData("It was opened in June, the museum is older than the town's 1996 hall.")]
+    [InlineData("Guyana is a founding member of CARICOM.")]
+    // A three-digit number is more often a count than a year.
+    [InlineData("Florida has the largest number of stores, with 787.")]
+    public void A_question_asking_when_keeps_a_sentence_that_holds_no_single_time(string sentence) =>
+        Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("When did it happen?")));
+
+    [Theory]
+    [InlineData("Publix operates 1,293 stores in the Southeast.", "1,293")]
+    [InlineData("The port handled 3.5 million containers.", "3.5 million")]
+    [InlineData("Forty-two delegates attended the conference.", "Forty-two")]
+    [InlineData("About 12 % of the stores are in Georgia.", "12 %")]
+    [InlineData("Georgia has 186 stores, more than any state but Florida.", "186")]
+    public void A_question_asking_how_many_is_answered_by_the_one_number_its_sentence_holds(string sentence, string number) =>
+        Assert.Equal(number, AnswerSpan.Extract(sentence, QuestionProfile.Of("How many stores are there?")));
+
+    [Theory]
+    [InlineData("In 2010 the port handled 863,808 containers.")]
+    [InlineData("Florida (785), Georgia (186) and Alabama (68) have the most stores.")]
+    // "one of …" is not a count.
+    [InlineData("Publix is one of the largest employee-owned companies.")]
+    [InlineData("Publix is an employee-owned supermarket chain.")]
+    public void A_question_asking_how_many_keeps_a_sentence_that_holds_no_single_number(string sentence) =>
+        Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("How many stores are there?")));
 }

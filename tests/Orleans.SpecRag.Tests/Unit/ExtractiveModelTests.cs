@@ -157,6 +157,25 @@ public sealed class ExtractiveModelTests
         Assert.Equal(1, DraftSelector.SelectBest(combined));
     }
 
+    [Fact]
+    public async Task A_two_hop_question_asking_when_is_answered_with_the_time_and_the_verifier_reads_the_hop_from_its_sentence()
+    {
+        const string question = "When did the country where the village of Clonbrook is located become a member of CARICOM?";
+        const string firstHop = "Clonbrook is a village in the Demerara-Mahaica region of Guyana.";
+        const string secondHop = "Guyana became a full member of CARICOM on 1 August 1973.";
+        var draft = await new ExtractiveDraftModel(Embedder).DraftAsync(question,
+            [P("a", firstHop), P("b", $"CARICOM was founded by Caribbean states. {secondHop}")]);
+        Assert.Equal("1 August 1973", draft.Answer);
+        Assert.Equal($"{firstHop} {secondHop}", draft.Rationale);
+
+        // The date alone names no bridge and says little about what is asked; the sentence it was cut from does both. So
+        // the date keeps the self-consistency of its sentence, and its explanation still connects (P(Yes) above ½).
+        DraftOutput asSentence = new(secondHop, draft.Rationale, 0, draft.AnswerLogProb);
+        var scores = await new ExtractiveVerifierModel(Embedder).ScoreAsync(question, [draft with { Embeddings = null }, asSentence]);
+        Assert.Equal(scores[1].SelfConsistency!.Value, scores[0].SelfConsistency!.Value, 5);
+        Assert.True(scores[0].SelfReflection > Math.Log(0.5) + 0.01);
+    }
+
     [Theory]
     [InlineData("When did Guyana become a member of CARICOM?", AnswerKind.Time)]
     [InlineData("In what year did the company dissolve?", AnswerKind.Time)]
