@@ -14,6 +14,12 @@ public readonly record struct TextPiece(string Text, int Words);
 /// </summary>
 public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<TextPiece> Remainder)
 {
+    /// <summary>α ⊕ β as one text: what the verifier reads names from (<see cref="Joined"/> is what it pools vectors from).</summary>
+    public string JoinedText => string.Join(' ', Joined.Select(p => p.Text));
+
+    /// <summary>β′ as one text: what the verifier reads names from (<see cref="Remainder"/> is what it pools vectors from).</summary>
+    public string RemainderText => string.Join(' ', Remainder.Select(p => p.Text));
+
     public static DraftText Of(DraftOutput draft)
     {
         var sentences = SentenceSplitter.Split(draft.Rationale);

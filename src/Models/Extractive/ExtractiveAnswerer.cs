@@ -23,7 +23,8 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
     public async Task<DraftOutput> AnswerAsync(string question, IReadOnlyList<Passage> passages, CancellationToken cancellationToken)
     {
         var profile = QuestionProfile.Of(question);
-        var ranked = await _ranker.RankAsync(profile, passages, cancellationToken);
+        var ranking = await _ranker.RankAsync(profile, passages, cancellationToken);
+        var ranked = ranking.Sentences;
         if (ranked.Count == 0)
         {
             throw new InvalidOperationException("The passages contain no text to draft from.");
@@ -33,28 +34,26 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         var draft = profile.IsMultipleChoice
             ? await ChooseOptionAsync(profile, ranked, cancellationToken)
             : Compose(profile, ranked, asked);
-        return draft with { Embeddings = await EmbeddingsOfAsync(profile, draft, ranked, asked, cancellationToken) };
+        return draft with { Embeddings = EmbeddingsOf(profile, draft, ranking, asked) };
     }
 
     /// <summary>
     /// The vectors this draft's texts already have (the question's, and each rationale sentence's from the ranking), so
     /// a verifier on the same embedding model scores the draft without embedding them again.
     /// </summary>
-    private async Task<TextEmbeddings> EmbeddingsOfAsync(
-        QuestionProfile question, DraftOutput draft, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge, CancellationToken cancellationToken)
+    private TextEmbeddings EmbeddingsOf(QuestionProfile question, DraftOutput draft, SentenceRanking ranking, float[]? askedOfBridge)
     {
         // What the draft itself already carries (a multiple-choice draft: the option statements it weighed), then the rest.
         var vectors = new Dictionary<string, float[]>(draft.Embeddings?.Vectors ?? new Dictionary<string, float[]>(), StringComparer.Ordinal)
         {
-            // The ranking embedded the stem a moment ago: this is a cache hit, not a second inference.
-            [question.Stem] = await embedder.EmbedAsync(question.Stem, cancellationToken),
+            [question.Stem] = ranking.QuestionVector,
         };
         if (question.AskedOfBridge is { } asked && askedOfBridge is not null)
         {
             vectors[asked] = askedOfBridge;
         }
 
-        var bySentence = ranked.GroupBy(s => s.Text, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Vector, StringComparer.Ordinal);
+        var bySentence = ranking.Sentences.GroupBy(s => s.Text, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First().Vector, StringComparer.Ordinal);
         foreach (var sentence in Text.SentenceSplitter.Split(draft.Rationale).Append(draft.Answer))
         {
             if (bySentence.TryGetValue(sentence, out var vector))

@@ -90,18 +90,18 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             var consistency = parts[i].Joined.Count == 0
                 ? ExtractiveCalibration.LogProbability(-1)
                 : asked is null || drafts[i].Answer.Trim().Length == 0
-                    ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]))
-                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), Joined(drafts[i]), vectorOf[asked], vectorOf[answerSentences[i]]);
+                    ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), parts[i].JoinedText)
+                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), parts[i].JoinedText, vectorOf[asked], vectorOf[answerSentences[i]]);
             // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
             consistency += question.CanAnswer(drafts[i].Answer) ? 0 : Math.Log(WrongKindProbability);
-            var remainder = Remainder(drafts[i]);
+            var remainder = parts[i].RemainderText;
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.
             // A question one hop away from its answer: the explanation supports the answer only when the answer names
             // what the rest of the explanation led to (the bridge); otherwise they are two unconnected sentences.
             var linked = !question.IsMultiHop
                 || Bridge.Link(Bridge.NewNames(question, Without(drafts[i].Rationale, answerSentences[i])), answerSentences[i]) > 0;
-            var reflection = remainder.Length == 0 || parts[i].Remainder.Count == 0 || !linked
+            var reflection = parts[i].Remainder.Count == 0 || !linked
                 ? Math.Log(0.5)
                 : Math.Log(0.5 * (1 + Math.Exp(LogRelevance(question, questionVector, DraftText.Pool(parts[i].Remainder, vectorOf), remainder))));
             scores[i] = new VerifierScores(consistency, reflection);
@@ -200,16 +200,4 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
 
     private static string Without(string text, string part) =>
         part.Trim().Length == 0 ? text : text.Replace(part.Trim(), " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
-
-    /// <summary>α ⊕ β: the rationale alone when it already contains the answer (a span of its sentence).</summary>
-    private static string Joined(DraftOutput draft) =>
-        draft.Answer.Trim().Length == 0 || draft.Rationale.Contains(draft.Answer.Trim(), StringComparison.OrdinalIgnoreCase)
-            ? draft.Rationale
-            : $"{draft.Answer} {draft.Rationale}";
-
-    /// <summary>β′: the rationale with the answer's text taken out (all of it when there is no answer).</summary>
-    private static string Remainder(DraftOutput draft) =>
-        draft.Answer.Trim().Length == 0
-            ? draft.Rationale.Trim(' ', '.', ',', ';')
-            : draft.Rationale.Replace(draft.Answer.Trim(), " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
 }
