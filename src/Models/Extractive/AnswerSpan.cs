@@ -26,6 +26,18 @@ public static partial class AnswerSpan
         _ => Description(sentence, question),
     };
 
+    /// <summary>
+    /// Whether a text describes the name a description question asks about: it is a description phrase ("a professional
+    /// chef") or a sentence one can be cut from. "Michael Hutchings first worked at a restaurant" tells something about
+    /// him without saying what he is; "Christopher Hutchings is an English footballer" describes someone else.
+    /// </summary>
+    public static bool Describes(string text, QuestionProfile question)
+    {
+        var trimmed = text.Trim();
+        var phrase = DescriptionOpener().IsMatch(trimmed) && !SentenceEnd().IsMatch(trimmed) && trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= MaxWords;
+        return phrase || Description(trimmed, question) is not null;
+    }
+
     private static string? TheOnly(MatchCollection matches) =>
         matches.Select(m => m.Value.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() is [var only] ? only : null;
 
@@ -37,17 +49,43 @@ public static partial class AnswerSpan
         }
 
         var plain = Whitespace().Replace(Parenthetical().Replace(sentence, " "), " ").Trim();
-        var copula = Copula().Match(plain);
-        if (!copula.Success)
+        return Copular(plain, question) ?? ListEntry(plain, question);
+    }
+
+    /// <summary>The subject must be the name asked about (all of it: "Bernard Feilden" is not "Henry Feilden") or a pronoun for it.</summary>
+    private static bool IsTheName(string subject, QuestionProfile question)
+    {
+        var subjectTerms = QuestionProfile.Terms(subject).ToHashSet(StringComparer.Ordinal);
+        return question.Names.All(subjectTerms.Contains) || Pronoun().IsMatch(subject);
+    }
+
+    /// <summary>
+    /// "‹name›, ‹description›", alone or as an entry of a list such as a disambiguation page's ("Carlos Ameglio (born
+    /// 1965), Uruguayan film director ; Marco Ameglio (born 1961), Panamanian politician"): the entry of the name asked about.
+    /// </summary>
+    private static string? ListEntry(string plain, QuestionProfile question)
+    {
+        foreach (var entry in plain.Split(';'))
         {
-            return null;
+            var parts = entry.Trim().TrimEnd('.').Split(',');
+            if (parts.Length == 2 && NameOnly().IsMatch(parts[0].Trim()) && IsTheName(parts[0], question)
+                && parts[1].Trim() is { Length: > 0 } description && char.IsLetter(description[0])
+                && description.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= MaxListWords)
+            {
+                return description;
+            }
         }
 
-        var subject = copula.Groups["subject"].Value;
-        // The subject must be the name asked about (all of it: "Bernard Feilden" is not "Henry Feilden") or a pronoun for it.
-        var subjectTerms = QuestionProfile.Terms(subject).ToHashSet(StringComparer.Ordinal);
-        var aboutTheName = question.Names.All(subjectTerms.Contains) || Pronoun().IsMatch(subject);
-        if (!aboutTheName)
+        return null;
+    }
+
+    /// <summary>A list entry's description is a few words ("Tunisian journalist"); a longer one is a clause, not an apposition.</summary>
+    public const int MaxListWords = 6;
+
+    private static string? Copular(string plain, QuestionProfile question)
+    {
+        var copula = Copula().Match(plain);
+        if (!copula.Success || !IsTheName(copula.Groups["subject"].Value, question))
         {
             return null;
         }
@@ -55,7 +93,7 @@ public static partial class AnswerSpan
         var predicate = ClauseEnd().Split(copula.Groups["predicate"].Value, 2)[0].Trim().TrimEnd('.', ',', ';', ':').Trim();
 
         // "was an English politician" describes; "was born in Hampstead" or "was elected in 1868" tells something else.
-        if (!Describes().IsMatch(predicate))
+        if (!DescriptionOpener().IsMatch(predicate))
         {
             return null;
         }
@@ -64,8 +102,10 @@ public static partial class AnswerSpan
         return words is >= 1 and <= MaxWords ? predicate : null;
     }
 
-    // The subject is short and ends before the first copula; "served as" and "works as" introduce a role too.
-    [GeneratedRegex(@"^(?<subject>[^,;]{1,120}?)\s(?:is|was|are|were|became|becomes|served as|serves as|worked as|works as)\s(?<predicate>.+)$")]
+    // The subject is short and ends before the first copula; "served as" and "works as" introduce a role too. It may
+    // hold an apposition ("Kazuyoshi Sekine, also known as Kazumi Sekine, is …", "Herman Barnett, III was …") but no
+    // relative clause ("Henry Feilden, whose son was …": the copula is the son's).
+    [GeneratedRegex(@"^(?<subject>(?:(?!\b(?:who|whose|whom|which|that)\b)[^;]){1,120}?),?\s(?:is|was|are|were|became|becomes|served as|serves as|worked as|works as)\s(?<predicate>.+)$")]
     private static partial Regex Copula();
 
     [GeneratedRegex(@"^(?:he|she|it|they)$", RegexOptions.IgnoreCase)]
@@ -78,10 +118,17 @@ public static partial class AnswerSpan
     private static partial Regex ClauseEnd();
 
     [GeneratedRegex(@"^(?:a|an|the|one of|one|his|her|their|its)\s", RegexOptions.IgnoreCase)]
-    private static partial Regex Describes();
+    private static partial Regex DescriptionOpener();
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    // A name and nothing else: capitalised words, with the particles names have ("Charles de Gaulle"); not "France borders Spain".
+    [GeneratedRegex(@"^(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y)(?:\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y))*$")]
+    private static partial Regex NameOnly();
+
+    [GeneratedRegex(@"[.!?][""'’”)]*$")]
+    private static partial Regex SentenceEnd();
 
     // A whole time phrase, longest form first: "25 September 1981", "February 25, 1998", "June 1996", "12 May", "the
     // 19th century", "1842 to 1997", "AD 79", "the '60s", "1990s", "1963", "June". Years have four digits here (or an

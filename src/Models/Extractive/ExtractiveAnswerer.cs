@@ -79,8 +79,12 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             return hop;
         }
 
-        // "When …?" is answered by the most relevant sentence that holds a time (the same for a number), when one does.
-        var best = ranked.FirstOrDefault(s => question.CanAnswer(s.Text)) ?? ranked[0];
+        // "When …?" is answered by the most relevant sentence that holds a time (the same for a number), when one does;
+        // "What is X's occupation?" by the most relevant sentence that says what X is, one a description can be cut from
+        // (a sentence cut off at a passage's end, "The union grew rapidly, to become", reads like a phrase but says nothing).
+        var best = (question.Expects == AnswerKind.Description
+            ? ranked.FirstOrDefault(s => AnswerSpan.Extract(s.Text, question) is not null)
+            : ranked.FirstOrDefault(s => question.CanAnswer(s.Text))) ?? ranked[0];
         var span = AnswerSpan.Extract(best.Text, question);
         var others = ranked.Where(s => !ReferenceEquals(s, best)).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
         var rationaleSentences = (span is null ? others : [best, .. others])

@@ -28,6 +28,7 @@ public sealed partial class QuestionProfile
         // "What body of water is near the location | where the Siege of Cassel took place?": what is asked of the bridge.
         AskedOfBridge = IsMultiHop ? Stem[..clause.Groups["relative"].Index].Trim() : null;
         Expects = IsMultipleChoice ? AnswerKind.Any
+            : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
             : AsksForNumber().IsMatch(Stem) ? AnswerKind.Number
             : AnswerKind.Any;
@@ -61,7 +62,10 @@ public sealed partial class QuestionProfile
     /// </summary>
     public string? AskedOfBridge { get; }
 
-    /// <summary>What kind of answer the question's wording asks for: a time ("When …?", "What year …"), a number ("How many …?") or anything.</summary>
+    /// <summary>
+    /// What kind of answer the question's wording asks for: a description of the name it asks about ("What is Henry
+    /// Feilden's occupation?", "Who was Henry Feilden?"), a time ("When …?", "What year …"), a number ("How many …?") or anything.
+    /// </summary>
     public AnswerKind Expects { get; }
 
     /// <summary>Whether a text holds an answer of the kind the question asks for (always, when it asks for no particular kind).</summary>
@@ -69,6 +73,7 @@ public sealed partial class QuestionProfile
     {
         AnswerKind.Time => TimeExpression().IsMatch(text),
         AnswerKind.Number => NumberExpression().IsMatch(text),
+        AnswerKind.Description => AnswerSpan.Describes(text, this),
         _ => true,
     };
 
@@ -118,6 +123,11 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"^(?:when\s+(?:did|does|do|was|were|is|are|has|had|will|would|could|can|should)\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForTime();
 
+    // "What is Henry Feilden's occupation?" or "Who was Henry Feilden?": what the name is, not a property of it ("What is
+    // the capital of France?") nor someone related to it ("Who was the director of Jaws?").
+    [GeneratedRegex(@"^(?:(?i:what)\s+(?i:is|was)\s+.+?['’]s?\s+(?i:occupation|profession|job|career|vocation|trade)|(?i:who)\s+(?i:is|was|are|were)\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*\s*)+)\s*\??\s*$")]
+    private static partial Regex AsksWhatTheNameIs();
+
     [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
@@ -148,6 +158,7 @@ public sealed partial class QuestionProfile
 public enum AnswerKind
 {
     Any,
+    Description,
     Time,
     Number,
 }

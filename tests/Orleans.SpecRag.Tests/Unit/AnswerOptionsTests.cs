@@ -49,6 +49,16 @@ public sealed class AnswerOptionsTests
         Assert.Equal("an English Conservative Party politician",
             AnswerSpan.Extract("Henry Master Feilden (21 February 1818 – 5 September 1875) was an English Conservative Party politician.", question));
         Assert.Equal("a British architect", AnswerSpan.Extract("He was a British architect, who designed churches.", question));
+        Assert.Equal("a British architect", AnswerSpan.Extract("Henry Feilden, also known as Harry Feilden, was a British architect.", question));
+        Assert.Equal("an English physician", AnswerSpan.Extract("Dr. Henry Master Feilden, III (1818 – 1875) was an English physician.", question));
+        // An entry of a list of namesakes, such as a disambiguation page's: the entry of the name asked about.
+        const string namesakes = "Bernard Feilden (1919–2008), British architect ; Henry Feilden (1818–1875), English politician ; Randle Feilden, a cricketer";
+        Assert.Equal("English politician", AnswerSpan.Extract(namesakes, question));
+        Assert.Null(AnswerSpan.Extract(namesakes, QuestionProfile.Of("What is Walter Feilden's occupation?")));
+        // A clause with one comma is no entry: its first part is not a name alone.
+        Assert.Null(AnswerSpan.Extract("Henry Feilden sat for Lancashire, later for Blackburn.", question));
+        // The copula of a relative clause in the subject is not the name's.
+        Assert.Null(AnswerSpan.Extract("Henry Feilden, whose son was a British architect, lived in Kent.", question));
 
         // Another subject, or no copula: the whole sentence stays the answer.
         Assert.Null(AnswerSpan.Extract("Bernard Feilden was a British conservation architect.", question));
