@@ -7,7 +7,10 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// <list type="bullet">
 /// <item>A description question, and the sentence has the plain form "‹the name asked about› is/was ‹description›"
 /// ("Henry Master Feilden (1818 – 1875) was an English Conservative Party politician." answers "What is Henry Feilden's
-/// occupation?" with "an English Conservative Party politician").</item>
+/// occupation?" with "an English Conservative Party politician"). When the question asks what the name is
+/// (<see cref="AnswerKind.Description"/>), an apposition may follow the name ("Kazuyoshi Sekine, also known as Kazumi
+/// Sekine, is …"), and the name's entry in a list of namesakes ("Boutheina Jabnoun Marai, Tunisian journalist ;
+/// Bouthaina Shaaban, Syrian politician") answers too.</item>
 /// <item>"When …?" (or "How many …?"), and the sentence holds exactly one time (one number): "Guyana joined on 1 August
 /// 1973." answers "When did Guyana join CARICOM?" with "1 August 1973".</item>
 /// </list>
@@ -21,27 +24,36 @@ public static partial class AnswerSpan
 
     public static string? Extract(string sentence, QuestionProfile question) => question.Expects switch
     {
-        AnswerKind.Time => TheOnly(TimePhrase().Matches(sentence)),
-        AnswerKind.Number => TheOnly(NumberPhrase().Matches(sentence)),
-        _ => Description(sentence, question),
+        AnswerKind.Time => TheOnly(TimePhrase().Matches(sentence), question),
+        AnswerKind.Number => TheOnly(NumberPhrase().Matches(sentence), question),
+        AnswerKind.Description => Description(sentence, question, whatTheNameIs: true),
+        _ => Description(sentence, question, whatTheNameIs: false),
     };
 
     /// <summary>
-    /// Whether a text describes the name a description question asks about: it is a description phrase ("a professional
-    /// chef") or a sentence one can be cut from. "Michael Hutchings first worked at a restaurant" tells something about
-    /// him without saying what he is; "Christopher Hutchings is an English footballer" describes someone else.
+    /// Whether a text describes the name a question that asks what the name is asks about: it is a description phrase
+    /// ("a professional chef": an indefinite article, a few words, no clause) or a sentence one can be cut from.
+    /// "Michael Hutchings first worked at a restaurant" tells something about him without saying what he is;
+    /// "Christopher Hutchings is an English footballer" describes someone else.
     /// </summary>
     public static bool Describes(string text, QuestionProfile question)
     {
         var trimmed = text.Trim();
-        var phrase = DescriptionOpener().IsMatch(trimmed) && !SentenceEnd().IsMatch(trimmed) && trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= MaxWords;
-        return phrase || Description(trimmed, question) is not null;
+        var phrase = IndefiniteOpener().IsMatch(trimmed) && !trimmed.Contains(',') && !SentenceEnd().IsMatch(trimmed)
+            && trimmed.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= MaxPhraseWords;
+        return phrase || Description(trimmed, question, whatTheNameIs: true) is not null;
     }
 
-    private static string? TheOnly(MatchCollection matches) =>
-        matches.Select(m => m.Value.Trim()).Distinct(StringComparer.OrdinalIgnoreCase).ToArray() is [var only] ? only : null;
+    /// <summary>A description phrase that stands alone is this short; a longer text is a clause or a cut-off sentence.</summary>
+    public const int MaxPhraseWords = 12;
 
-    private static string? Description(string sentence, QuestionProfile question)
+    // A month that is part of a name the question asks about ("Theresa May") is not a time.
+    private static string? TheOnly(MatchCollection matches, QuestionProfile question) =>
+        matches.Select(m => m.Value.Trim())
+            .Where(v => !question.Names.Contains(v.ToLowerInvariant()))
+            .Distinct(StringComparer.OrdinalIgnoreCase).ToArray() is [var only] ? only : null;
+
+    private static string? Description(string sentence, QuestionProfile question, bool whatTheNameIs)
     {
         if (!question.AsksForDescription)
         {
@@ -49,7 +61,9 @@ public static partial class AnswerSpan
         }
 
         var plain = Whitespace().Replace(Parenthetical().Replace(sentence, " "), " ").Trim();
-        return Copular(plain, question) ?? ListEntry(plain, question);
+        // Appositions and lists only when the question asks what the name is: for "Who directed Jaws?" the apposition
+        // ("Jaws, directed by Steven Spielberg, is a 1975 film") may be the answer itself, and the sentence stays whole.
+        return whatTheNameIs ? Copular(plain, question, Copula()) ?? ListEntry(plain, question) : Copular(plain, question, PlainCopula());
     }
 
     /// <summary>The subject must be the name asked about (all of it: "Bernard Feilden" is not "Henry Feilden") or a pronoun for it.</summary>
@@ -68,7 +82,7 @@ public static partial class AnswerSpan
         foreach (var entry in plain.Split(';'))
         {
             var parts = entry.Trim().TrimEnd('.').Split(',');
-            if (parts.Length == 2 && NameOnly().IsMatch(parts[0].Trim()) && IsTheName(parts[0], question)
+            if (parts.Length == 2 && IsBareName(parts[0], question)
                 && parts[1].Trim() is { Length: > 0 } description && char.IsLetter(description[0])
                 && description.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length <= MaxListWords)
             {
@@ -82,10 +96,17 @@ public static partial class AnswerSpan
     /// <summary>A list entry's description is a few words ("Tunisian journalist"); a longer one is a clause, not an apposition.</summary>
     public const int MaxListWords = 6;
 
-    private static string? Copular(string plain, QuestionProfile question)
+    /// <summary>A text that is the name asked about and nothing else ("Dr. Herman Aladdin Barnett"; not "After Henry Feilden").</summary>
+    private static bool IsBareName(string text, QuestionProfile question) =>
+        NameOnly().IsMatch(text.Trim()) && !Pronoun().IsMatch(text.Trim()) && IsTheName(text, question);
+
+    private static string? Copular(string plain, QuestionProfile question, Regex copulaPattern)
     {
-        var copula = Copula().Match(plain);
-        if (!copula.Success || !IsTheName(copula.Groups["subject"].Value, question))
+        var copula = copulaPattern.Match(plain);
+        var subject = copula.Groups["subject"].Value;
+        // With an apposition, the name itself comes before it: "Herman Barnett, III", not "Like Henry Feilden, his son".
+        var aboutTheName = subject.Contains(',') ? IsBareName(subject.Split(',')[0], question) : IsTheName(subject, question);
+        if (!copula.Success || !aboutTheName)
         {
             return null;
         }
@@ -108,6 +129,13 @@ public static partial class AnswerSpan
     [GeneratedRegex(@"^(?<subject>(?:(?!\b(?:who|whose|whom|which|that)\b)[^;]){1,120}?),?\s(?:is|was|are|were|became|becomes|served as|serves as|worked as|works as)\s(?<predicate>.+)$")]
     private static partial Regex Copula();
 
+    // The same without an apposition: the subject ends at the first comma.
+    [GeneratedRegex(@"^(?<subject>[^,;]{1,120}?)\s(?:is|was|are|were|became|becomes|served as|serves as|worked as|works as)\s(?<predicate>.+)$")]
+    private static partial Regex PlainCopula();
+
+    [GeneratedRegex(@"^(?:a|an|one of)\s", RegexOptions.IgnoreCase)]
+    private static partial Regex IndefiniteOpener();
+
     [GeneratedRegex(@"^(?:he|she|it|they)$", RegexOptions.IgnoreCase)]
     private static partial Regex Pronoun();
 
@@ -123,20 +151,22 @@ public static partial class AnswerSpan
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
-    // A name and nothing else: capitalised words, with the particles names have ("Charles de Gaulle"); not "France borders Spain".
-    [GeneratedRegex(@"^(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y)(?:\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y))*$")]
+    // A name and nothing else: capitalised words, with the particles names have ("Charles de Gaulle"); not "France borders
+    // Spain", nor a capitalised sentence opener ("After Henry Feilden").
+    [GeneratedRegex(@"^(?!(?:After|Before|Like|Unlike|With|Without|Under|For|From|In|On|At|By|As|During|Since|When|While|Although|Though|Because|If|The|This|These|Those|It|He|She|They|His|Her|Their|Its|According|Following|Also|But|However|Then|Later|Only|Even)\b)(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y)(?:\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y))*$")]
     private static partial Regex NameOnly();
 
     [GeneratedRegex(@"[.!?][""'’”)]*$")]
     private static partial Regex SentenceEnd();
 
     // A whole time phrase, longest form first: "25 September 1981", "February 25, 1998", "June 1996", "12 May", "the
-    // 19th century", "1842 to 1997", "AD 79", "the '60s", "1990s", "1963", "June". Years have four digits here (or an
-    // era): a bare "787" is more often a count than a year.
-    [GeneratedRegex(@"(?<![\p{L}\d])(?:\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December),?\s+\d{3,4}(?!\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{3,4}(?!\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}(?!\d)|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?(?![\d,])|(?:(?:early|mid|late)[\s-]+)?\d{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b|\d{4}\s*(?:–|—|-|to|until)\s*\d{2,4}(?![\d,])|\d{1,4}\s*(?:BC|BCE|AD|CE)\b|(?:AD|A\.D\.)\s*\d{1,4}(?!\d)|'\d0s\b|\d{4}s?(?![\d,]|\.\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)")]
+    // 19th century", "1842 to 1997", "AD 79", "15,000 BC", "the '60s", "1990s", "1963", "June". Years have four digits
+    // here (or an era): a bare "787" is more often a count than a year. A comma after a year ends it ("In 1973, …"); a
+    // digit after the comma makes it a count ("1,000").
+    [GeneratedRegex(@"(?<![\p{L}\d.,])(?:\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December),?\s+\d{3,4}(?!\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?,?\s+\d{3,4}(?!\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{4}(?!\d)|\d{1,2}\s+(?:January|February|March|April|May|June|July|August|September|October|November|December)\b|(?:January|February|March|April|May|June|July|August|September|October|November|December)\s+\d{1,2}(?:st|nd|rd|th)?(?!\d|,\d)|(?:(?:early|mid|late)[\s-]+)?\d{1,2}(?:st|nd|rd|th)[\s-]+centur(?:y|ies)\b|\d{4}\s*(?:–|—|-|to|until)\s*\d{2,4}(?!\d|,\d)|(?:\d{1,3}(?:,\d{3})+|\d{1,4})\s*(?:BC|BCE|AD|CE)\b|(?:AD|A\.D\.)\s*\d{1,4}(?!\d)|'\d0s\b|\d{4}(?:s\b)?(?![\d\p{L}]|[,.]\d)|(?:January|February|March|April|May|June|July|August|September|October|November|December)\b)")]
     private static partial Regex TimePhrase();
 
-    // A count: "1,234", "3.5 million", "forty-two", "12 %"; "one" is left out, being mostly "one of …" rather than a count.
-    [GeneratedRegex(@"(?<![\p{L}\d.,])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:%|percent|per cent))?(?:\s+(?:hundred|thousand|million|billion|trillion)\b)?(?![\d,]\d)|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)(?:\s+(?i:hundred|thousand|million|billion))?\b")]
+    // A count: "1,234", "$3.5 million", "forty-two", "12 %"; "one" is left out, being mostly "one of …" rather than a count.
+    [GeneratedRegex(@"(?<![\p{L}\d.,])(?:[$€£¥]\s?)?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:\s*(?:%|percent|per cent))?(?:\s+(?:hundred|thousand|million|billion|trillion)\b)?(?![\d,]\d)|\b(?i:two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty(?:[\s-](?:one|two|three|four|five|six|seven|eight|nine))?)(?:\s+(?i:hundred|thousand|million|billion))?\b")]
     private static partial Regex NumberPhrase();
 }

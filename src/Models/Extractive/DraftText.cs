@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Text.RegularExpressions;
 using Orleans.SpecRag.Text;
 
 namespace Orleans.SpecRag.Models.Extractive;
@@ -26,7 +27,7 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
         var answer = draft.Answer.Trim();
         var joined = new List<TextPiece>();
         var remainder = new List<TextPiece>();
-        var answerInRationale = answer.Length > 0 && draft.Rationale.Contains(answer, StringComparison.OrdinalIgnoreCase);
+        var answerInRationale = answer.Length > 0 && ContainsPhrase(draft.Rationale, answer);
         if (!answerInRationale && answer.Length > 0)
         {
             joined.Add(Piece(answer));
@@ -36,9 +37,7 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
         {
             joined.Add(Piece(sentence));
             // A sentence without the answer in it stays as it is (and keeps its cached vector).
-            var rest = answer.Length == 0 || !sentence.Contains(answer, StringComparison.OrdinalIgnoreCase)
-                ? sentence
-                : sentence.Replace(answer, " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
+            var rest = answer.Length == 0 || !ContainsPhrase(sentence, answer) ? sentence : RemovePhrase(sentence, answer);
             if (SentenceSplitter.CountWords(rest) > 0)
             {
                 remainder.Add(Piece(rest));
@@ -59,6 +58,15 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
 
         return pooled;
     }
+
+    /// <summary>Whether a text holds a phrase as whole words: the answer "12" is not in "2012".</summary>
+    public static bool ContainsPhrase(string text, string phrase) => Bounded(phrase).IsMatch(text);
+
+    /// <summary>The text without the phrase (as whole words), trimmed of the punctuation left at its ends.</summary>
+    public static string RemovePhrase(string text, string phrase) => Bounded(phrase).Replace(text, " ").Trim(' ', '.', ',', ';');
+
+    private static Regex Bounded(string phrase) =>
+        new($@"(?<![\p{{L}}\p{{N}}]){Regex.Escape(phrase)}(?![\p{{L}}\p{{N}}])", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant);
 
     private static TextPiece Piece(string text) => new(text, Math.Max(1, SentenceSplitter.CountWords(text)));
 }

@@ -82,8 +82,9 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // "When …?" is answered by the most relevant sentence that holds a time (the same for a number), when one does;
         // "What is X's occupation?" by the most relevant sentence that says what X is, one a description can be cut from
         // (a sentence cut off at a passage's end, "The union grew rapidly, to become", reads like a phrase but says nothing).
+        // ("He was a defender" counts only in a passage whose title or text names him: not in his namesake's.)
         var best = (question.Expects == AnswerKind.Description
-            ? ranked.FirstOrDefault(s => AnswerSpan.Extract(s.Text, question) is not null)
+            ? ranked.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
             : ranked.FirstOrDefault(s => question.CanAnswer(s.Text))) ?? ranked[0];
         var span = AnswerSpan.Extract(best.Text, question);
         var others = ranked.Where(s => !ReferenceEquals(s, best)).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
@@ -161,8 +162,10 @@ public static class Bridge
         }
 
         var logAnswer = ExtractiveCalibration.LogProbability(second.Score);
-        // "When …?" over two hops: the time itself when the second sentence holds just one, as for a single hop.
-        var answer = AnswerSpan.Extract(second.Sentence.Text, question) ?? second.Sentence.Text;
+        // "When …?" over two hops: the time itself when the second sentence holds just one, as for a single hop. (Not a
+        // description: the second hop's subject is the bridge's answer, not a name the question asks about.)
+        var span = question.Expects is AnswerKind.Time or AnswerKind.Number ? AnswerSpan.Extract(second.Sentence.Text, question) : null;
+        var answer = span ?? second.Sentence.Text;
         return new DraftOutput(answer, $"{first.Text} {second.Sentence.Text}", RationaleLogProb: 0, logAnswer)
         {
             EvidenceIds = new[] { first.PassageId, second.Sentence.PassageId }.Distinct().ToArray(),

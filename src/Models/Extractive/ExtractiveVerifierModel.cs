@@ -21,7 +21,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// </list>
 /// p is <see cref="ExtractiveCalibration"/> at <see cref="ExtractiveCalibration.VerifierMidpoint"/> (open questions) or
 /// its default midpoint (a cosine). For a multi-hop question ρ_SC's cosine is ¼ cos(Q, α ⊕ β) + ¾ cos(what the question
-/// asks of the bridge, α's sentence: α itself, or the sentence a span such as a date was cut from); for a question asking when or how many, an α without a time (a number) keeps a tenth of P.
+/// asks of the bridge, α's sentence: α itself, or the sentence a span such as a date was cut from); for a question asking when or how many, an α without a time (a number) keeps a tenth of P,
+/// and so does, for a question asking what a name is, an α that neither is a description phrase nor was cut from a sentence describing the name.
 /// Standard mode answers like the drafter, over all passages.
 /// </summary>
 public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embedding<float>> embedder) : IVerifierModel
@@ -29,7 +30,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     /// <summary>Weight of the question's names in the verifier's relevance; 0.3 (with the midpoint 0.8) selected best on PopQA dev.</summary>
     public const double NameWeight = 0.3;
 
-    /// <summary>ρ_SC = log P(α, β | Q) keeps this share of its probability when α holds no answer of the kind the question asks for (a time, a number).</summary>
+    /// <summary>ρ_SC = log P(α, β | Q) keeps this share of its probability when α holds no answer of the kind the question asks for (a time, a number, a description of the name).</summary>
     public const double WrongKindProbability = 0.1;
 
     private readonly ExtractiveAnswerer _answerer = new(embedder);
@@ -93,8 +94,11 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
                     ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), parts[i].JoinedText)
                     : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), parts[i].JoinedText, vectorOf[asked], vectorOf[answerSentences[i]]);
             // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
-            // (A span answers in its sentence's context: "Tunisian journalist" describes the name its list entry names.)
-            consistency += question.CanAnswer(drafts[i].Answer) || question.CanAnswer(answerSentences[i]) ? 0 : Math.Log(WrongKindProbability);
+            // (A description cut from a sentence answers in its sentence's context: "Tunisian journalist" describes the
+            // name its list entry names.)
+            var answersTheKind = question.CanAnswer(drafts[i].Answer)
+                || (question.Expects == AnswerKind.Description && AnswerSpan.Extract(answerSentences[i], question) is not null);
+            consistency += answersTheKind ? 0 : Math.Log(WrongKindProbability);
             var remainder = parts[i].RemainderText;
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.
@@ -196,9 +200,9 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         var answer = draft.Answer.Trim();
         return answer.Length == 0
             ? draft.Answer
-            : SentenceSplitter.Split(draft.Rationale).LastOrDefault(s => s.Contains(answer, StringComparison.OrdinalIgnoreCase)) ?? draft.Answer;
+            : SentenceSplitter.Split(draft.Rationale).LastOrDefault(s => DraftText.ContainsPhrase(s, answer)) ?? draft.Answer;
     }
 
     private static string Without(string text, string part) =>
-        part.Trim().Length == 0 ? text : text.Replace(part.Trim(), " ", StringComparison.OrdinalIgnoreCase).Trim(' ', '.', ',', ';');
+        part.Trim().Length == 0 ? text : DraftText.RemovePhrase(text, part.Trim());
 }

@@ -125,14 +125,14 @@ public sealed partial class QuestionProfile
 
     // "What is Henry Feilden's occupation?" or "Who was Henry Feilden?": what the name is, not a property of it ("What is
     // the capital of France?") nor someone related to it ("Who was the director of Jaws?").
-    [GeneratedRegex(@"^(?:(?i:what)\s+(?i:is|was)\s+.+?['’]s?\s+(?i:occupation|profession|job|career|vocation|trade)|(?i:who)\s+(?i:is|was|are|were)\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*\s*)+)\s*\??\s*$")]
+    [GeneratedRegex(@"^(?:(?i:what)\s+(?i:is|was)\s+.+?['’]s?\s+(?i:occupation|profession|job|career|vocation|trade)|(?i:who)\s+(?i:is|was|are|were)\s+\p{Lu}[\p{L}\p{N}.'’\-]*(?:\s+\p{Lu}[\p{L}\p{N}.'’\-]*)*)\s*\??\s*$")]
     private static partial Regex AsksWhatTheNameIs();
 
     [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
-    // A year (not the "000" of "1,000"), a decade, an era, a capitalised month or weekday ("may" is a verb), a century.
-    [GeneratedRegex(@"(?<![\d,.])\d{3,4}s?(?![\d,])|\b\d{1,4}\s*(?i:BC|BCE|AD|CE)\b|\b(?i:AD)\s*\d{1,4}\b|'\d0s\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?i:century|centuries)\b")]
+    // A year (not the "000" of "1,000"; "In 1973, …" is one), a decade, an era, a capitalised month or weekday ("may" is a verb), a century.
+    [GeneratedRegex(@"(?<![\d,.])\d{3,4}s?(?!\d|,\d)|\b\d{1,4}\s*(?i:BC|BCE|AD|CE)\b|\b(?i:AD)\s*\d{1,4}\b|'\d0s\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?i:century|centuries)\b")]
     private static partial Regex TimeExpression();
 
     [GeneratedRegex(@"\d|\b(?:zero|none|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|thousand|million|billion|dozen)\b", RegexOptions.IgnoreCase)]

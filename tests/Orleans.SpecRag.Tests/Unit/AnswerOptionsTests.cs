@@ -1,3 +1,4 @@
+using Orleans.SpecRag.Models;
 using Orleans.SpecRag.Models.Extractive;
 using Orleans.SpecRag.Text;
 
@@ -57,12 +58,32 @@ public sealed class AnswerOptionsTests
         Assert.Null(AnswerSpan.Extract(namesakes, QuestionProfile.Of("What is Walter Feilden's occupation?")));
         // A clause with one comma is no entry: its first part is not a name alone.
         Assert.Null(AnswerSpan.Extract("Henry Feilden sat for Lancashire, later for Blackburn.", question));
-        // The copula of a relative clause in the subject is not the name's.
+        // The copula of a relative clause in the subject is not the name's, nor is that of a clause or an opener before it.
+        Assert.Null(AnswerSpan.Extract("Henry Feilden married Mary Smith, and her father was a banker.", question));
+        Assert.Null(AnswerSpan.Extract("Like Henry Feilden, his son was a Conservative MP.", question));
+        Assert.Null(AnswerSpan.Extract("After Henry Feilden, the seat passed to the Liberals.", question));
         Assert.Null(AnswerSpan.Extract("Henry Feilden, whose son was a British architect, lived in Kent.", question));
 
         // Another subject, or no copula: the whole sentence stays the answer.
         Assert.Null(AnswerSpan.Extract("Bernard Feilden was a British conservation architect.", question));
         Assert.Null(AnswerSpan.Extract("Feilden won the seat in 1868.", question));
+    }
+
+    [Fact]
+    public void Questions_that_do_not_ask_what_the_name_is_keep_an_apposition_that_may_be_their_answer()
+    {
+        Assert.Null(AnswerSpan.Extract("Jaws, directed by Steven Spielberg, is a 1975 American thriller film.", QuestionProfile.Of("Who was the director of Jaws?")));
+        Assert.Null(AnswerSpan.Extract("Paris, the capital of France, is a major European city.", QuestionProfile.Of("What is the capital of France?")));
+        Assert.Null(AnswerSpan.Extract("Steven Spielberg, American director ; Anne Spielberg, screenwriter", QuestionProfile.Of("Who was the director of Jaws?")));
+    }
+
+    [Fact]
+    public void An_answer_is_found_and_taken_out_of_its_rationale_as_whole_words()
+    {
+        var text = DraftText.Of(new DraftOutput("12", "In 2012 there were 12 stores.", 0, 0));
+        Assert.Equal("In 2012 there were stores", string.Join(' ', text.RemainderText.Split(' ', StringSplitOptions.RemoveEmptyEntries)));
+        Assert.False(DraftText.ContainsPhrase("In 2012 there were stores.", "12"));
+        Assert.True(DraftText.ContainsPhrase("There were (12) stores.", "12"));
     }
 
     [Fact]
@@ -82,6 +103,11 @@ public sealed class AnswerOptionsTests
     [InlineData("The style flourished in the late 19th century in Vienna.", "late 19th century")]
     [InlineData("Pompeii was buried by the eruption in AD 79.", "AD 79")]
     [InlineData("The band was most popular in the 1960s.", "1960s")]
+    // A comma after a time ends it; it does not make it a count like "1,000".
+    [InlineData("From 1842 to 1997, Hong Kong was a British colony.", "1842 to 1997")]
+    [InlineData("In the 1990s, the band toured Europe.", "1990s")]
+    [InlineData("On June 12, the team won the cup.", "June 12")]
+    [InlineData("Around 15,000 BC, people settled the valley.", "15,000 BC")]
     public void A_question_asking_when_is_answered_by_the_one_time_its_sentence_holds(string sentence, string time) =>
         Assert.Equal(time, AnswerSpan.Extract(sentence, QuestionProfile.Of("When did it happen?")));
 
@@ -89,11 +115,16 @@ public sealed class AnswerOptionsTests
     // Two times, or none: which one answers is the reader's call, so the sentence stays whole.
     [InlineData("It was formed on 7 December 1988 and dissolved in 2008.")]
     [InlineData("It was opened in June, the museum is older than the town's 1996 hall.")]
+    [InlineData("Elected in 1868, he served until 1875.")]
     [InlineData("Guyana is a founding member of CARICOM.")]
     // A three-digit number is more often a count than a year.
     [InlineData("Florida has the largest number of stores, with 787.")]
     public void A_question_asking_when_keeps_a_sentence_that_holds_no_single_time(string sentence) =>
         Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("When did it happen?")));
+
+    [Fact]
+    public void A_month_in_the_name_asked_about_is_not_a_time() =>
+        Assert.Equal("2016", AnswerSpan.Extract("Theresa May became Prime Minister in 2016.", QuestionProfile.Of("When did Theresa May become Prime Minister?")));
 
     [Theory]
     [InlineData("Publix operates 1,293 stores in the Southeast.", "1,293")]
@@ -101,6 +132,7 @@ public sealed class AnswerOptionsTests
     [InlineData("Forty-two delegates attended the conference.", "Forty-two")]
     [InlineData("About 12 % of the stores are in Georgia.", "12 %")]
     [InlineData("Georgia has 186 stores, more than any state but Florida.", "186")]
+    [InlineData("The campaign raised $3.5 million for the stores.", "$3.5 million")]
     public void A_question_asking_how_many_is_answered_by_the_one_number_its_sentence_holds(string sentence, string number) =>
         Assert.Equal(number, AnswerSpan.Extract(sentence, QuestionProfile.Of("How many stores are there?")));
 
