@@ -79,7 +79,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         // 2·m + 1 long texts it embedded before kept speculative mode slower than standard on open questions.
         var parts = drafts.Select(DraftText.Of).ToArray();
         var asked = question.AskedOfBridge;
-        var answerSentences = drafts.Select(AnswerSentence).ToArray();
+        var answerSentences = parts.Select(p => p.AnswerSentence).ToArray();
         var vectorOf = await VectorsAsync(
             [question.Stem, .. asked is null ? [] : new[] { asked }.Concat(answerSentences.Where(a => a.Trim().Length > 0)),
              .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
@@ -188,19 +188,6 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         }
 
         return -1;
-    }
-
-    /// <summary>
-    /// The sentence α was taken from: the rationale's last sentence that contains it when α is a span ("1 August 1973"),
-    /// α itself otherwise. What α says about the bridge, and how it fits what is asked of it, is read from this sentence:
-    /// a date alone names nothing.
-    /// </summary>
-    private static string AnswerSentence(DraftOutput draft)
-    {
-        var answer = draft.Answer.Trim();
-        return answer.Length == 0
-            ? draft.Answer
-            : SentenceSplitter.Split(draft.Rationale).LastOrDefault(s => DraftText.ContainsPhrase(s, answer)) ?? draft.Answer;
     }
 
     private static string Without(string text, string part) =>

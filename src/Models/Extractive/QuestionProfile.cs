@@ -131,8 +131,11 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
+    /// <summary>The month names, as a regular-expression alternation: times are read from them here and in <see cref="AnswerSpan"/>.</summary>
+    internal const string Months = "January|February|March|April|May|June|July|August|September|October|November|December";
+
     // A year (not the "000" of "1,000"; "In 1973, …" is one), a decade, an era, a capitalised month or weekday ("may" is a verb), a century.
-    [GeneratedRegex(@"(?<![\d,.])\d{3,4}s?(?!\d|,\d)|\b\d{1,4}\s*(?i:BC|BCE|AD|CE)\b|\b(?i:AD)\s*\d{1,4}\b|'\d0s\b|\b(?:January|February|March|April|May|June|July|August|September|October|November|December|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?i:century|centuries)\b")]
+    [GeneratedRegex(@"(?<![\d,.])\d{3,4}s?(?!\d|,\d)|\b\d{1,4}\s*(?i:BC|BCE|AD|CE)\b|\b(?i:AD)\s*\d{1,4}\b|'\d0s\b|\b(?:" + Months + @"|Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b|\b(?i:century|centuries)\b")]
     private static partial Regex TimeExpression();
 
     [GeneratedRegex(@"\d|\b(?:zero|none|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|(?:twen|thir|for|fif|six|seven|eigh|nine)ty|hundred|thousand|million|billion|dozen)\b", RegexOptions.IgnoreCase)]
