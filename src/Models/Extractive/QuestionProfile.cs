@@ -25,8 +25,7 @@ public sealed partial class QuestionProfile
         AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
         var clause = IsMultipleChoice ? Match.Empty : BridgeClause().Match(Stem);
         IsMultiHop = clause.Success;
-        // "What body of water is near the location | where the Siege of Cassel took place?": what is asked of the bridge.
-        AskedOfBridge = IsMultiHop ? Stem[..clause.Groups["relative"].Index].Trim() : null;
+        AskedOfBridge = IsMultiHop ? MainClause(Stem, clause.Groups["relative"].Index) : null;
         Expects = IsMultipleChoice ? AnswerKind.Any
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
@@ -67,6 +66,23 @@ public sealed partial class QuestionProfile
     /// Feilden's occupation?", "Who was Henry Feilden?"), a time ("When …?", "What year …"), a number ("How many …?") or anything.
     /// </summary>
     public AnswerKind Expects { get; }
+
+    /// <summary>
+    /// The question without the relative clause that starts at <paramref name="relative"/>: what is asked of the bridge.
+    /// "What body of water is near the location | where the Siege of Cassel took place?" asks before the clause; "When did
+    /// the country | where the village of Clonbrook is located, | become a member of CARICOM?" and "What is the country |
+    /// where Baure is located | named after?" go on after it. The clause ends at its first comma before a lower-case word
+    /// (not "Johnnycake, West Virginia"), or after "located" ("found", "based", "situated"); without either it runs to
+    /// the end, since where else it ends takes a parser to tell.
+    /// </summary>
+    private static string MainClause(string stem, int relative)
+    {
+        var before = stem[..relative].Trim();
+        var end = ClauseEnd().Match(stem, relative);
+        var after = end.Success ? stem[(end.Index + end.Length)..].TrimStart(',', ' ').TrimEnd() : string.Empty;
+        // Only a main clause that goes on: "… is located?" ends the question, not the clause.
+        return after.TrimEnd('?', '.', ' ').Length == 0 ? before : $"{before} {after}";
+    }
 
     /// <summary>Whether a text holds an answer of the kind the question asks for (always, when it asks for no particular kind).</summary>
     public bool CanAnswer(string text) => Expects switch
@@ -117,6 +133,10 @@ public sealed partial class QuestionProfile
     // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
     [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
+
+    // Where a relative clause on the bridge ends: at a comma, or after the participle that closes "where X is located".
+    [GeneratedRegex(@",(?=\s*\p{Ll})|\b(?:located|found|based|situated)\b")]
+    private static partial Regex ClauseEnd();
 
     // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person), nor "When the
     // Wall fell, who led East Germany?" (a "when" clause that opens a question about someone).

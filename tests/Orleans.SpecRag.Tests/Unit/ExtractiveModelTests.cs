@@ -135,6 +135,19 @@ public sealed class ExtractiveModelTests
         }
     }
 
+    [Theory]
+    // The main clause goes on after the relative clause: after a comma before a lower-case word, or after "located".
+    [InlineData("When did the country where the village of Clonbrook is located, become a member of CARICOM?", "When did the country become a member of CARICOM?")]
+    [InlineData("Besides the continent of the river which the Tekeze River turns into, where did Germany have imperial interests?", "Besides the continent of the river where did Germany have imperial interests?")]
+    [InlineData("What is the country where Baure is located named after?", "What is the country named after?")]
+    // The clause runs to the end of the question: nothing is asked after it ("… is located?"), and a comma inside a name does not end it.
+    [InlineData("What county shares a border with the county in which Johnnycake, West Virginia is located?", "What county shares a border with the county")]
+    [InlineData("What body of water is near the location where the Siege of Cassel took place?", "What body of water is near the location")]
+    public void What_a_multi_hop_question_asks_of_its_bridge_is_its_main_clause_on_both_sides_of_the_relative_clause(string question, string asked)
+    {
+        Assert.Equal(asked, QuestionProfile.Of(question).AskedOfBridge);
+    }
+
     [Fact]
     public async Task For_a_multi_hop_question_the_verifier_prefers_the_answer_to_what_is_asked_of_the_bridge_over_a_restated_first_hop()
     {
