@@ -18,7 +18,7 @@ public sealed class EvalSettings : BenchSettings
     public string? Data { get; set; }
 
     [CommandOption("--format <FORMAT>")]
-    [Description("popqa, arc or musique; inferred from the file name when omitted.")]
+    [Description("popqa, arc, musique or musique-hops (MuSiQue's single-hop sub-questions over their item's paragraphs); inferred from the file name when omitted.")]
     public string? Format { get; set; }
 
     [CommandOption("--corpus <FILE>")]
@@ -174,7 +174,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         }
 
         var format = Datasets.ParseFormat(settings.Format, settings.Data);
-        var dataset = format.ToString().ToLowerInvariant();
+        var dataset = format == DatasetFormat.MusiqueHops ? "musique-hops" : format.ToString().ToLowerInvariant();
         var items = Datasets.Load(settings.Data, format, settings.Limit, settings.TopK);
         string? corpusPath = null;
         if (format == DatasetFormat.Musique)
@@ -191,6 +191,11 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var run = RunInfo.Capture(context.Arguments);
         using var embedder = new MiniLmEmbedder();
         await embedder.WarmUpAsync(cancellationToken);
+        if (format == DatasetFormat.MusiqueHops)
+        {
+            // MuSiQue lists an item's paragraphs in no particular order; the request must carry them in retriever order.
+            items = await Datasets.RankDocumentsAsync(items, embedder, settings.TopK, cancellationToken);
+        }
 
         AnsiConsole.MarkupLine($"[bold]eval[/] {dataset}: {items.Count} questions, modes {string.Join(" + ", modes.Select(m => m.Name))}");
         await using var target = settings.Gateway is { } url

@@ -1,5 +1,8 @@
+using System.Numerics.Tensors;
 using System.Text;
 using System.Text.Json;
+using Orleans.SpecRag.Models.Embedding;
+using Orleans.SpecRag.Retrieval.Segments;
 using Orleans.SpecRag.Bench.Measurement;
 
 namespace Orleans.SpecRag.Bench.Data;
@@ -9,6 +12,13 @@ public enum DatasetFormat
     PopQa,
     Arc,
     Musique,
+
+    /// <summary>
+    /// MuSiQue's single-hop sub-questions ("Who is the performer of Hello Love?"), each asked over its item's 20
+    /// paragraphs, ranked by the bench as a dense retriever would: questions of many kinds, unlike the PopQA dev slice,
+    /// which asks only for occupations.
+    /// </summary>
+    MusiqueHops,
 }
 
 /// <summary>A supporting paragraph of a MuSiQue question.</summary>
@@ -38,8 +48,9 @@ public static class Datasets
         {
             var f when f.Contains("popqa", StringComparison.Ordinal) => DatasetFormat.PopQa,
             var f when f.Contains("arc", StringComparison.Ordinal) => DatasetFormat.Arc,
+            var f when f.Contains("hops", StringComparison.Ordinal) => DatasetFormat.MusiqueHops,
             var f when f.Contains("musique", StringComparison.Ordinal) => DatasetFormat.Musique,
-            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc or musique."),
+            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc, musique or musique-hops."),
         };
 
     /// <param name="topK">Only the first topK <c>ctxs</c> are kept: the request uses no more (the paper's top-10 setting).</param>
@@ -60,6 +71,12 @@ public static class Datasets
 
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
+            if (format == DatasetFormat.MusiqueHops)
+            {
+                items.AddRange(MusiqueHops(root).Take(limit - items.Count));
+                continue;
+            }
+
             items.Add(format switch
             {
                 DatasetFormat.PopQa => PopQa(root, topK),
@@ -110,6 +127,68 @@ public static class Datasets
             .Select(p => new GoldParagraph(p.GetProperty("title").GetString()!, p.GetProperty("paragraph_text").GetString()!))
             .ToArray();
         return new EvalItem(Text(root.GetProperty("id")), root.GetProperty("question").GetString()!, golds, null, null, null, supporting);
+    }
+
+    /// <summary>
+    /// Dense retrieval over each item's own documents: the top <paramref name="topK"/> by the cosine of question and
+    /// passage (title and text, as the service embeds them), best first, as a retriever would hand them to the service.
+    /// </summary>
+    public static async Task<IReadOnlyList<EvalItem>> RankDocumentsAsync(IReadOnlyList<EvalItem> items, MiniLmEmbedder embedder, int topK, CancellationToken cancellationToken)
+    {
+        var ranked = new List<EvalItem>(items.Count);
+        foreach (var item in items)
+        {
+            if (item.Documents is not { Count: > 0 } documents)
+            {
+                ranked.Add(item);
+                continue;
+            }
+
+            var vectors = await embedder.EmbedAsync([item.Question, .. documents.Select(d => PassageText.Of(d.Title, d.Text))], cancellationToken);
+            var order = documents.Select((d, i) => (Document: d, Score: TensorPrimitives.Dot(vectors[0], vectors[i + 1])))
+                .OrderByDescending(d => d.Score).Take(topK).Select(d => d.Document).ToArray();
+            ranked.Add(item with { Documents = order });
+        }
+
+        return ranked;
+    }
+
+    /// <summary>
+    /// The sub-questions of a MuSiQue item, "#1" replaced by the first hop's answer, each with the item's 20 paragraphs as
+    /// its documents (<see cref="RankDocumentsAsync"/> puts them in retriever order) and the hop's answer as its gold. A sub-question in
+    /// MuSiQue's relation form ("#1 >> country") is not a question and is left out.
+    /// </summary>
+    private static IEnumerable<EvalItem> MusiqueHops(JsonElement root)
+    {
+        var id = Text(root.GetProperty("id"));
+        var paragraphs = root.GetProperty("paragraphs").EnumerateArray().ToArray();
+        var documents = paragraphs
+            .Select(p => new InlineDocument($"{id}-p{p.GetProperty("idx").GetInt32()}", p.GetProperty("title").GetString(), p.GetProperty("paragraph_text").GetString() ?? string.Empty))
+            .ToArray();
+        var answers = new List<string>();
+        var hops = root.GetProperty("question_decomposition").EnumerateArray().ToArray();
+        for (var h = 0; h < hops.Length; h++)
+        {
+            var question = hops[h].GetProperty("question").GetString()!;
+            for (var previous = answers.Count; previous >= 1; previous--)
+            {
+                question = question.Replace($"#{previous}", answers[previous - 1], StringComparison.Ordinal);
+            }
+
+            var answer = hops[h].GetProperty("answer").GetString()!;
+            answers.Add(answer);
+            if (question.Contains(">>", StringComparison.Ordinal) || question.Contains('#'))
+            {
+                continue;
+            }
+
+            var support = hops[h].GetProperty("paragraph_support_idx");
+            var supporting = support.ValueKind == JsonValueKind.Number
+                ? paragraphs.Where(p => p.GetProperty("idx").GetInt32() == support.GetInt32())
+                    .Select(p => new GoldParagraph(p.GetProperty("title").GetString()!, p.GetProperty("paragraph_text").GetString()!)).ToArray()
+                : [];
+            yield return new EvalItem($"{id}#{h + 1}", question.Trim(), [answer], documents, null, null, supporting);
+        }
     }
 
     /// <summary>
