@@ -37,12 +37,16 @@ public static class SpeculativePipeline
         return chosen.Select((d, i) => new Passage(ids[i], ids[i], d.Title, d.Text, vectors[i + 1], TensorPrimitives.Dot(vectors[0], vectors[i + 1]))).ToArray();
     }
 
-    /// <summary>k = docsPerDraft clusters (fewer when there are fewer passages), then m subsets with one passage from each.</summary>
+    /// <summary>
+    /// k = docsPerDraft clusters (fewer when there are fewer passages), then m subsets with one passage from each. The
+    /// subsets' random choices use <see cref="QuerySeed.Of"/>: the same for the same question and seed, independent
+    /// across questions.
+    /// </summary>
     public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling)
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var subsets = SubsetSampler.Sample(clusters, request.Drafts, request.Seed, sampling);
+        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         return new DraftPlan(k, tasks);
     }

@@ -22,6 +22,25 @@ public sealed class SubsetSamplerTests
     }
 
     [Fact]
+    public void A_query_seed_is_the_same_for_the_same_question_and_seed_and_differs_between_questions_and_seeds()
+    {
+        Assert.Equal(QuerySeed.Of(0, "Who wrote Hamlet?"), QuerySeed.Of(0, "Who wrote Hamlet?"));
+        Assert.NotEqual(QuerySeed.Of(0, "Who wrote Hamlet?"), QuerySeed.Of(0, "Who wrote Macbeth?"));
+        Assert.NotEqual(QuerySeed.Of(0, "Who wrote Hamlet?"), QuerySeed.Of(1, "Who wrote Hamlet?"));
+    }
+
+    [Fact]
+    public void The_papers_random_subsets_leave_out_the_best_passage_independently_from_question_to_question()
+    {
+        // Each cluster lists its passages by retrieval rank. One seed for every query drew the same positions every time,
+        // so the best passage (0) was in every query's subsets or in none; per question it is in about 1 − (4/5)^5 ≈ 0.67.
+        var questions = Enumerable.Range(0, 300).Select(i => $"Question number {i}?").ToArray();
+        var included = questions.Count(q => SubsetSampler.Sample(TwoClusters, 5, QuerySeed.Of(0, q)).Any(s => s.Contains(0)));
+
+        Assert.InRange(included / (double)questions.Length, 0.55, 0.8);
+    }
+
+    [Fact]
     public void Sampling_is_deterministic_for_a_seed()
     {
         var a = SubsetSampler.Sample(TwoClusters, 7, seed: 5);
