@@ -95,7 +95,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             rationaleSentences = [best];
         }
 
-        var logAnswer = ExtractiveCalibration.LogProbability(best.Relevance);
+        var logAnswer = ExtractiveCalibration.LogProbability(best.Relevance, ExtractiveCalibration.DrafterMidpoint);
         var evidence = new[] { best }.Concat(others).Select(s => s.PassageId).Distinct().ToArray();
         return new DraftOutput(span ?? best.Text, string.Join(' ', rationaleSentences.Select(s => s.Text)), RationaleLogProb: 0, logAnswer) { EvidenceIds = evidence };
     }
@@ -161,7 +161,7 @@ public static class Bridge
             return null;
         }
 
-        var logAnswer = ExtractiveCalibration.LogProbability(second.Score);
+        var logAnswer = ExtractiveCalibration.LogProbability(second.Score, ExtractiveCalibration.DrafterMidpoint);
         // "When …?" over two hops: the time itself when the second sentence holds just one, as for a single hop. (Not a
         // description: the second hop's subject is the bridge's answer, not a name the question asks about.)
         var span = question.Expects is AnswerKind.Time or AnswerKind.Number ? AnswerSpan.Extract(second.Sentence.Text, question) : null;

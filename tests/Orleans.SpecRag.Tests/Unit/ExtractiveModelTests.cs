@@ -37,7 +37,7 @@ public sealed class ExtractiveModelTests
         var profile = QuestionProfile.Of(question);
         var vectors = await Embedder.EmbedAsync([question, draft.Answer]);
         var relevance = TensorPrimitives.Dot(vectors[0], vectors[1]) + (SentenceRanker.NameWeight * profile.NameCoverage(draft.Answer));
-        Assert.Equal(ExtractiveCalibration.LogProbability(relevance), draft.AnswerLogProb, 5);
+        Assert.Equal(ExtractiveCalibration.LogProbability(relevance, ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 5);
         Assert.Equal(0, draft.RationaleLogProb);
         Assert.Equal(draft.AnswerLogProb, draft.DraftScore, 9);
         Assert.True(draft.DraftScore < 0);
