@@ -1,8 +1,8 @@
 namespace Orleans.SpecRag.Grouping;
 
 /// <summary>
-/// The seed of a query's random subsets (the paper's sampling; coverage sampling draws only when it runs out): the request's seed mixed
-/// with a stable hash of its question. Seeding every query with the request's seed alone (0 by default) made every
+/// The seed of a query's random subsets (the paper's sampling; coverage sampling draws only when it runs out): the
+/// request's seed mixed with a stable hash of its question. Seeding every query with the request's seed alone (0 by default) made every
 /// query draw the same positions: clusters list their passages by retrieval rank, so the paper's "random" subsets left
 /// out the same ranks in every query. On MuSiQue's single-hop sub-questions they held the passage standard mode
 /// answered from in 20 of 63 questions, against about two in three for independent draws. Mixed with the question, a
