@@ -490,6 +490,11 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         });
         report.Notes.Add("The embedded default models are extractive: the answer is a sentence of the passages or, for a description question, the phrase of it that describes the name asked about; for a multiple-choice question, the option its passages support best. Accuracy is what such an answer scores under the paper's metric, nothing more; the \"extractive ceiling\" row is how often the gold answer occurs in the passages at all.");
         report.Notes.Add("Mechanism: oracle@m and the ablations are computed from the drafts each speculative query returned, by selecting again from their scores (random selection is the expected accuracy of a uniformly chosen draft). Selection efficiency = accuracy ÷ oracle@m. 'speculative' uses the product's default subset sampling; 'speculative/…' the other one, on the same questions.");
+        if (format == DatasetFormat.MusiqueHops)
+        {
+            report.Notes.Add($"MuSiQue single-hop: each sub-question is asked with its item's paragraphs as documents, ranked by the bench with all-MiniLM-L6-v2 (cosine of question and title + text) and cut to the top {settings.TopK}, as a dense retriever would hand them over; the 'extractive ceiling' row is over those. --corpus is not used.");
+        }
+
         if (format == DatasetFormat.Musique)
         {
             report.Notes.Add($"MuSiQue: the corpus is indexed into collection '{ingest?.Collection}' (document id = slug of the title + line number, title = title); recall counts a supporting paragraph as retrieved when a passage of a document with its exact text (else its title) is among the retrieved passages. recall@k is the exact top-k of ICollectionGrain.SearchAsync (in-process only; the REST API returns only the passages the drafts and the answer used).");

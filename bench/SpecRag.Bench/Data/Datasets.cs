@@ -1,6 +1,7 @@
 using System.Numerics.Tensors;
 using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Orleans.SpecRag.Models.Embedding;
 using Orleans.SpecRag.Retrieval.Segments;
 using Orleans.SpecRag.Bench.Measurement;
@@ -41,7 +42,7 @@ public sealed record EvalItem(
 public sealed record CorpusDocument(string Id, string Title, string Text);
 
 /// <summary>Reads the JSONL files in <c>../shared/data</c> (fields as described in its README).</summary>
-public static class Datasets
+public static partial class Datasets
 {
     public static DatasetFormat ParseFormat(string? format, string dataPath) =>
         (format ?? Path.GetFileName(dataPath)).ToLowerInvariant() switch
@@ -153,9 +154,13 @@ public static class Datasets
         return ranked;
     }
 
+    [GeneratedRegex(@"#\d")]
+    private static partial Regex PlaceholderLeft();
+
     /// <summary>
     /// The sub-questions of a MuSiQue item, "#1" replaced by the first hop's answer, each with the item's 20 paragraphs as
-    /// its documents (<see cref="RankDocumentsAsync"/> puts them in retriever order) and the hop's answer as its gold. A sub-question in
+    /// its documents and the hop's answer as its gold. The documents are in the file's order, not a retriever's: call
+    /// <see cref="RankDocumentsAsync"/> before asking (the service takes the first top-k as given). A sub-question in
     /// MuSiQue's relation form ("#1 >> country") is not a question and is left out.
     /// </summary>
     private static IEnumerable<EvalItem> MusiqueHops(JsonElement root)
@@ -177,7 +182,7 @@ public static class Datasets
 
             var answer = hops[h].GetProperty("answer").GetString()!;
             answers.Add(answer);
-            if (question.Contains(">>", StringComparison.Ordinal) || question.Contains('#'))
+            if (question.Contains(">>", StringComparison.Ordinal) || PlaceholderLeft().IsMatch(question))
             {
                 continue;
             }

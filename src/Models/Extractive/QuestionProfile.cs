@@ -72,16 +72,32 @@ public sealed partial class QuestionProfile
     /// "What body of water is near the location | where the Siege of Cassel took place?" asks before the clause; "When did
     /// the country | where the village of Clonbrook is located, | become a member of CARICOM?" and "What is the country |
     /// where Baure is located | named after?" go on after it. The clause ends at its first comma before a lower-case word
-    /// (not "Johnnycake, West Virginia"), or after "located" ("found", "based", "situated"); without either it runs to
-    /// the end, since where else it ends takes a parser to tell.
+    /// (not "Johnnycake, West Virginia", nor an apposition, "X, a painter,"), or after "is located" ("found", "based",
+    /// "situated"; not "based on"); without either it runs to the end, since where else it ends takes a parser to tell.
+    /// Neither part keeps the question mark.
     /// </summary>
     private static string MainClause(string stem, int relative)
     {
         var before = stem[..relative].Trim();
-        var end = ClauseEnd().Match(stem, relative);
+        var end = Match.Empty;
+        var inApposition = false;
+        for (var next = ClauseEnd().Match(stem, relative); next.Success; next = next.NextMatch())
+        {
+            // ", a painter," names someone in the clause: its closing comma does not end the clause either.
+            if (next.Groups["apposition"].Success || inApposition)
+            {
+                inApposition = !inApposition;
+                continue;
+            }
+
+            end = next;
+            break;
+        }
+
         var after = end.Success ? stem[(end.Index + end.Length)..].TrimStart(',', ' ').TrimEnd() : string.Empty;
         // Only a main clause that goes on: "… is located?" ends the question, not the clause.
-        return after.TrimEnd('?', '.', ' ').Length == 0 ? before : $"{before} {after}";
+        after = after.TrimEnd('?', '.', ' ');
+        return after.Length == 0 ? before : $"{before} {after}";
     }
 
     /// <summary>Whether a text holds an answer of the kind the question asks for (always, when it asks for no particular kind).</summary>
@@ -134,8 +150,10 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
 
-    // Where a relative clause on the bridge ends: at a comma, or after the participle that closes "where X is located".
-    [GeneratedRegex(@",(?=\s*\p{Ll})|\b(?:located|found|based|situated)\b")]
+    // Where a relative clause on the bridge ends: at a comma before a lower-case word that opens no apposition ("where X,
+    // a painter, was born"), or after the "is located" that closes "where X is located" (not "based on …", nor "who found
+    // …"; what follows, "in the city where …", may belong to either clause, and the dev questions read it as the main one's).
+    [GeneratedRegex(@",(?<apposition>(?=\s*(?:a|an|the)\s))?(?=\s*\p{Ll})|\b(?:is|are|was|were|be)\s+(?:located|found|based|situated)\b(?!\s+(?:on|upon)\b)")]
     private static partial Regex ClauseEnd();
 
     // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person), nor "When the

@@ -137,9 +137,13 @@ public sealed class ExtractiveModelTests
 
     [Theory]
     // The main clause goes on after the relative clause: after a comma before a lower-case word, or after "located".
-    [InlineData("When did the country where the village of Clonbrook is located, become a member of CARICOM?", "When did the country become a member of CARICOM?")]
-    [InlineData("Besides the continent of the river which the Tekeze River turns into, where did Germany have imperial interests?", "Besides the continent of the river where did Germany have imperial interests?")]
-    [InlineData("What is the country where Baure is located named after?", "What is the country named after?")]
+    [InlineData("When did the country where the village of Clonbrook is located, become a member of CARICOM?", "When did the country become a member of CARICOM")]
+    [InlineData("Besides the continent of the river which the Tekeze River turns into, where did Germany have imperial interests?", "Besides the continent of the river where did Germany have imperial interests")]
+    [InlineData("What is the country where Baure is located named after?", "What is the country named after")]
+    // Not the end of the clause: an apposition, "based on", the verb "found".
+    [InlineData("Who is the mayor of the city where the painter, a friend of Monet, was born?", "Who is the mayor of the city")]
+    [InlineData("What year was the film which was based on the novel by Tolstoy released?", "What year was the film")]
+    [InlineData("Who is the spouse of the person who found the treasure?", "Who is the spouse of the person")]
     // The clause runs to the end of the question: nothing is asked after it ("… is located?"), and a comma inside a name does not end it.
     [InlineData("What county shares a border with the county in which Johnnycake, West Virginia is located?", "What county shares a border with the county")]
     [InlineData("What body of water is near the location where the Siege of Cassel took place?", "What body of water is near the location")]

@@ -1,4 +1,5 @@
 using Orleans.SpecRag.Grouping;
+using Orleans.SpecRag.Querying;
 
 namespace Orleans.SpecRag.Tests.Unit;
 
@@ -33,11 +34,27 @@ public sealed class SubsetSamplerTests
     public void The_papers_random_subsets_leave_out_the_best_passage_independently_from_question_to_question()
     {
         // Each cluster lists its passages by retrieval rank. One seed for every query drew the same positions every time,
-        // so the best passage (0) was in every query's subsets or in none; per question it is in about 1 − (4/5)^5 ≈ 0.67.
+        // so the best passage (0) was in every query's subsets or in none; per question it is in 1 − C(20,5)/C(25,5) ≈ 0.71 of them
+        // (5 distinct subsets of the 25).
         var questions = Enumerable.Range(0, 300).Select(i => $"Question number {i}?").ToArray();
         var included = questions.Count(q => SubsetSampler.Sample(TwoClusters, 5, QuerySeed.Of(0, q)).Any(s => s.Contains(0)));
 
         Assert.InRange(included / (double)questions.Length, 0.55, 0.8);
+    }
+
+    [Fact]
+    public void A_query_plan_draws_the_papers_subsets_per_question_with_the_same_passages_and_seed()
+    {
+        // Ten passages in two clear groups: the same clusters for every question, so only the subsets' seed differs.
+        var passages = Enumerable.Range(0, 10)
+            .Select(i => new Passage($"p{i}", $"d{i}", null, $"text {i}", i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
+            .ToArray();
+        string[] SubsetsOf(string question) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Paper)
+            .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id))).ToArray();
+
+        Assert.Equal(SubsetsOf("Who wrote Hamlet?"), SubsetsOf("Who wrote Hamlet?"));
+        var plans = Enumerable.Range(0, 20).Select(i => string.Join(';', SubsetsOf($"Question number {i}?"))).Distinct().Count();
+        Assert.True(plans > 10, $"only {plans} different plans for 20 questions");
     }
 
     [Fact]
