@@ -319,6 +319,12 @@ public sealed class ExtractiveModelTests
         Assert.EndsWith(draft.Answer, draft.Rationale);
         Assert.Equal(["johnnycake", "mcdowell"], draft.EvidenceIds);
 
+        // ρ_Draft = log p(fit + 0.3 · link) at the drafter's midpoint; the link is ½, the bridge being one name (McDowell).
+        var profile = QuestionProfile.Of(question);
+        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, draft.Answer]);
+        var fit = ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], v[2])) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], v[2]));
+        Assert.Equal(ExtractiveCalibration.LogProbability(fit + (Bridge.LinkWeight * 0.5), ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
+
         // The verifier believes an explanation that leads to its answer more than one whose two sentences do not connect.
         var verifier = new ExtractiveVerifierModel(Embedder);
         var unconnected = draft with { Rationale = $"Johnnycake is an unincorporated community in West Virginia. {draft.Answer}" };
