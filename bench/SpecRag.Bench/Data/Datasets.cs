@@ -136,22 +136,16 @@ public static partial class Datasets
     /// </summary>
     public static async Task<IReadOnlyList<EvalItem>> RankDocumentsAsync(IReadOnlyList<EvalItem> items, MiniLmEmbedder embedder, int topK, CancellationToken cancellationToken)
     {
-        var ranked = new List<EvalItem>(items.Count);
-        foreach (var item in items)
+        // The sub-questions of one MuSiQue item share its paragraphs: each passage text is embedded once.
+        var texts = items.SelectMany(i => i.Documents ?? []).Select(d => PassageText.Of(d.Title, d.Text)).Distinct(StringComparer.Ordinal).ToArray();
+        var passageVectors = (await embedder.EmbedAsync(texts, cancellationToken)).Select((v, i) => (texts[i], v)).ToDictionary(x => x.Item1, x => x.v, StringComparer.Ordinal);
+        var questionVectors = await embedder.EmbedAsync(items.Select(i => i.Question).ToArray(), cancellationToken);
+        return items.Select((item, i) => item.Documents is not { Count: > 0 } documents ? item : item with
         {
-            if (item.Documents is not { Count: > 0 } documents)
-            {
-                ranked.Add(item);
-                continue;
-            }
-
-            var vectors = await embedder.EmbedAsync([item.Question, .. documents.Select(d => PassageText.Of(d.Title, d.Text))], cancellationToken);
-            var order = documents.Select((d, i) => (Document: d, Score: TensorPrimitives.Dot(vectors[0], vectors[i + 1])))
-                .OrderByDescending(d => d.Score).Take(topK).Select(d => d.Document).ToArray();
-            ranked.Add(item with { Documents = order });
-        }
-
-        return ranked;
+            Documents = documents
+                .Select(d => (Document: d, Score: TensorPrimitives.Dot(questionVectors[i], passageVectors[PassageText.Of(d.Title, d.Text)])))
+                .OrderByDescending(d => d.Score).Take(topK).Select(d => d.Document).ToArray(),
+        }).ToArray();
     }
 
     [GeneratedRegex(@"#\d")]

@@ -123,14 +123,17 @@ public static partial class AnswerSpan
         return words is >= 1 and <= MaxWords ? predicate : null;
     }
 
+    // The verbs that link a name to what it is, as a regular-expression alternation (both copula patterns use them).
+    private const string CopulaVerbs = "is|was|are|were|became|becomes|served as|serves as|worked as|works as";
+
     // The subject is short and ends before the first copula; "served as" and "works as" introduce a role too. It may
     // hold an apposition ("Kazuyoshi Sekine, also known as Kazumi Sekine, is …", "Herman Barnett, III was …") but no
     // relative clause ("Henry Feilden, whose son was …": the copula is the son's).
-    [GeneratedRegex(@"^(?<subject>(?:(?!\b(?:who|whose|whom|which|that)\b)[^;]){1,120}?),?\s(?:is|was|are|were|became|becomes|served as|serves as|worked as|works as)\s(?<predicate>.+)$")]
+    [GeneratedRegex(@"^(?<subject>(?:(?!\b(?:who|whose|whom|which|that)\b)[^;]){1,120}?),?\s(?:" + CopulaVerbs + @")\s(?<predicate>.+)$")]
     private static partial Regex Copula();
 
     // The same without an apposition: the subject ends at the first comma.
-    [GeneratedRegex(@"^(?<subject>[^,;]{1,120}?)\s(?:is|was|are|were|became|becomes|served as|serves as|worked as|works as)\s(?<predicate>.+)$")]
+    [GeneratedRegex(@"^(?<subject>[^,;]{1,120}?)\s(?:" + CopulaVerbs + @")\s(?<predicate>.+)$")]
     private static partial Regex PlainCopula();
 
     [GeneratedRegex(@"^(?:a|an|one of)\s", RegexOptions.IgnoreCase)]

@@ -81,7 +81,7 @@ public sealed partial class QuestionProfile
         var before = stem[..relative].Trim();
         var end = Match.Empty;
         var inApposition = false;
-        for (var next = ClauseEnd().Match(stem, relative); next.Success; next = next.NextMatch())
+        for (var next = RelativeClauseEnd().Match(stem, relative); next.Success; next = next.NextMatch())
         {
             // ", a painter," names someone in the clause: its closing comma does not end the clause either.
             if (next.Groups["apposition"].Success || inApposition)
@@ -154,7 +154,7 @@ public sealed partial class QuestionProfile
     // a painter, was born"), or after the "is located" that closes "where X is located" (not "based on …", nor "who found
     // …"; what follows, "in the city where …", may belong to either clause, and the dev questions read it as the main one's).
     [GeneratedRegex(@",(?<apposition>(?=\s*(?:a|an|the)\s))?(?=\s*\p{Ll})|\b(?:is|are|was|were|be)\s+(?:located|found|based|situated)\b(?!\s+(?:on|upon)\b)")]
-    private static partial Regex ClauseEnd();
+    private static partial Regex RelativeClauseEnd();
 
     // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person), nor "When the
     // Wall fell, who led East Germany?" (a "when" clause that opens a question about someone).
