@@ -18,7 +18,7 @@ public sealed class EvalSettings : BenchSettings
     public string? Data { get; set; }
 
     [CommandOption("--format <FORMAT>")]
-    [Description("popqa, arc, musique or musique-hops (MuSiQue's single-hop sub-questions over their item's paragraphs); inferred from the file name when omitted.")]
+    [Description("popqa, arc, musique, musique-hops (MuSiQue's single-hop sub-questions over their item's paragraphs) or musique-relations (its relation-form sub-questions asked as PopQA asks them); inferred from the file name when omitted.")]
     public string? Format { get; set; }
 
     [CommandOption("--corpus <FILE>")]
@@ -174,7 +174,12 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         }
 
         var format = Datasets.ParseFormat(settings.Format, settings.Data);
-        var dataset = format == DatasetFormat.MusiqueHops ? "musique-hops" : format.ToString().ToLowerInvariant();
+        var dataset = format switch
+        {
+            DatasetFormat.MusiqueHops => "musique-hops",
+            DatasetFormat.MusiqueRelations => "musique-relations",
+            _ => format.ToString().ToLowerInvariant(),
+        };
         var items = Datasets.Load(settings.Data, format, settings.Limit, settings.TopK);
         string? corpusPath = null;
         if (format == DatasetFormat.Musique)
@@ -191,7 +196,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         var run = RunInfo.Capture(context.Arguments);
         using var embedder = new MiniLmEmbedder();
         await embedder.WarmUpAsync(cancellationToken);
-        if (format == DatasetFormat.MusiqueHops)
+        if (format is DatasetFormat.MusiqueHops or DatasetFormat.MusiqueRelations)
         {
             // MuSiQue lists an item's paragraphs in no particular order; the request must carry them in retriever order.
             items = await Datasets.RankDocumentsAsync(items, embedder, settings.TopK, cancellationToken);
@@ -490,7 +495,12 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         });
         report.Notes.Add("The embedded default models are extractive: the answer is a sentence of the passages or, for a description question, the phrase of it that describes the name asked about; for a multiple-choice question, the option its passages support best. Accuracy is what such an answer scores under the paper's metric, nothing more; the \"extractive ceiling\" row is how often the gold answer occurs in the passages at all.");
         report.Notes.Add("Mechanism: oracle@m and the ablations are computed from the drafts each speculative query returned, by selecting again from their scores (random selection is the expected accuracy of a uniformly chosen draft). Selection efficiency = accuracy ÷ oracle@m. 'speculative' uses the product's default subset sampling; 'speculative/…' the other one, on the same questions.");
-        if (format == DatasetFormat.MusiqueHops)
+        if (format == DatasetFormat.MusiqueRelations)
+        {
+            report.Notes.Add("MuSiQue relations: each relation-form sub-question (\"Brand >> author\", \"#1\" replaced by the earlier hop's answer) is asked with PopQA's template for its relation (\"Who is the author of Brand?\"), or one in the same style for a relation PopQA does not ask about.");
+        }
+
+        if (format is DatasetFormat.MusiqueHops or DatasetFormat.MusiqueRelations)
         {
             report.Notes.Add($"MuSiQue single-hop: each sub-question is asked with its item's paragraphs as documents, ranked by the bench with all-MiniLM-L6-v2 (cosine of question and title + text) and cut to the top {settings.TopK}, as a dense retriever would hand them over; the 'extractive ceiling' row is over those. --corpus is not used.");
         }

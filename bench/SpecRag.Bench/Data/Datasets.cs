@@ -20,6 +20,14 @@ public enum DatasetFormat
     /// which asks only for occupations.
     /// </summary>
     MusiqueHops,
+
+    /// <summary>
+    /// MuSiQue's relation-form sub-questions ("Brand >> author"), asked as PopQA asks the same relation ("Who is the
+    /// author of Brand?", with PopQA's own template where PopQA has the relation) over their item's paragraphs, ranked
+    /// as for <see cref="MusiqueHops"/>: PopQA-style questions of the relations other than occupation, which is all the
+    /// PopQA dev slice asks.
+    /// </summary>
+    MusiqueRelations,
 }
 
 /// <summary>A supporting paragraph of a MuSiQue question.</summary>
@@ -49,9 +57,10 @@ public static partial class Datasets
         {
             var f when f.Contains("popqa", StringComparison.Ordinal) => DatasetFormat.PopQa,
             var f when f.Contains("arc", StringComparison.Ordinal) => DatasetFormat.Arc,
+            var f when f.Contains("relations", StringComparison.Ordinal) => DatasetFormat.MusiqueRelations,
             var f when f.Contains("hops", StringComparison.Ordinal) => DatasetFormat.MusiqueHops,
             var f when f.Contains("musique", StringComparison.Ordinal) => DatasetFormat.Musique,
-            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc, musique or musique-hops."),
+            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc, musique, musique-hops or musique-relations."),
         };
 
     /// <param name="topK">Only the first topK <c>ctxs</c> are kept: the request uses no more (the paper's top-10 setting).</param>
@@ -72,9 +81,9 @@ public static partial class Datasets
 
             using var json = JsonDocument.Parse(line);
             var root = json.RootElement;
-            if (format == DatasetFormat.MusiqueHops)
+            if (format is DatasetFormat.MusiqueHops or DatasetFormat.MusiqueRelations)
             {
-                items.AddRange(MusiqueHops(root).Take(limit - items.Count));
+                items.AddRange(MusiqueHops(root, relations: format == DatasetFormat.MusiqueRelations).Take(limit - items.Count));
                 continue;
             }
 
@@ -154,10 +163,11 @@ public static partial class Datasets
     /// <summary>
     /// The sub-questions of a MuSiQue item, "#1" replaced by the first hop's answer, each with the item's 20 paragraphs as
     /// its documents and the hop's answer as its gold. The documents are in the file's order, not a retriever's: call
-    /// <see cref="RankDocumentsAsync"/> before asking (the service takes the first top-k as given). A sub-question in
-    /// MuSiQue's relation form ("#1 >> country") is not a question and is left out.
+    /// <see cref="RankDocumentsAsync"/> before asking (the service takes the first top-k as given). Without
+    /// <paramref name="relations"/>, the questions written in words; with it, those in MuSiQue's relation form
+    /// ("#1 >> country"), asked with <see cref="RelationQuestions"/>.
     /// </summary>
-    private static IEnumerable<EvalItem> MusiqueHops(JsonElement root)
+    private static IEnumerable<EvalItem> MusiqueHops(JsonElement root, bool relations)
     {
         var id = Text(root.GetProperty("id"));
         var paragraphs = root.GetProperty("paragraphs").EnumerateArray().ToArray();
@@ -176,7 +186,17 @@ public static partial class Datasets
 
             var answer = hops[h].GetProperty("answer").GetString()!;
             answers.Add(answer);
-            if (question.Contains(">>", StringComparison.Ordinal) || PlaceholderLeft().IsMatch(question))
+            var relationForm = question.Split(">>", StringSplitOptions.TrimEntries);
+            if (relationForm.Length == 2 && relations && RelationQuestions.Ask(relationForm[0], relationForm[1]) is { } asked)
+            {
+                question = asked;
+            }
+            else if (relations || relationForm.Length > 1)
+            {
+                continue;
+            }
+
+            if (PlaceholderLeft().IsMatch(question))
             {
                 continue;
             }

@@ -95,7 +95,12 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             rationaleSentences = [best];
         }
 
-        var logAnswer = ExtractiveCalibration.LogProbability(best.Relevance, ExtractiveCalibration.DrafterMidpoint);
+        // A multi-hop question that found no second hop: α is judged as a second hop would be, by its fit to what the
+        // question asks of the bridge, not by its relevance to the whole question, which a sentence that only restates
+        // the question's own entity (the first hop) wins.
+        var logAnswer = ExtractiveCalibration.LogProbability(
+            question.IsMultiHop && askedOfBridge is not null ? Bridge.Fit(best, askedOfBridge) : best.Relevance,
+            ExtractiveCalibration.DrafterMidpoint);
         var evidence = new[] { best }.Concat(others).Select(s => s.PassageId).Distinct().ToArray();
         return new DraftOutput(span ?? best.Text, string.Join(' ', rationaleSentences.Select(s => s.Text)), RationaleLogProb: 0, logAnswer) { EvidenceIds = evidence };
     }
@@ -175,13 +180,21 @@ public static class Bridge
     /// <summary>Weight of the fit to what is asked of the bridge against the fit to the whole question (as in the verifier's ρ_SC).</summary>
     public const double AskedWeight = 0.75;
 
-    private static double Fit(RankedSentence sentence, float[]? askedOfBridge) =>
+    public static double Fit(RankedSentence sentence, float[]? askedOfBridge) =>
         askedOfBridge is null
             ? sentence.Similarity
             : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector));
 
-    // Name words so common that sharing them links nothing ("… in the United States").
-    private static readonly HashSet<string> Common = new(StringComparer.Ordinal) { "united", "states", "kingdom", "new", "st" };
+    // Name words that name nothing by themselves, so sharing them links nothing: "… in the United States", the
+    // "District" of "Beitbridge District" and "Nuwara Eliya District", a month ("March 1761"), a point of the compass.
+    private static readonly HashSet<string> Common = new(StringComparer.Ordinal)
+    {
+        "united", "states", "kingdom", "new", "st", "saint", "north", "south", "east", "west", "northern", "southern", "eastern",
+        "western", "central", "upper", "lower", "great", "district", "county", "province", "region", "state", "city", "town",
+        "village", "municipality", "republic", "island", "islands", "river", "lake", "mount", "mountains", "sea", "ocean", "bay",
+        "valley", "national", "international", "university", "college", "school", "church", "party", "museum", "park",
+        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
+    };
 
     /// <summary>The names of a text that the question does not mention: the entities a hop leads to.</summary>
     public static IReadOnlySet<string> NewNames(QuestionProfile question, string text)

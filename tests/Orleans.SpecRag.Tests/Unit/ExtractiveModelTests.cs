@@ -334,6 +334,47 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public void A_designator_or_a_month_shared_by_two_sentences_is_no_link_between_them()
+    {
+        var question = QuestionProfile.Of("What is the name of the waterfall in the country where the Bubye River is found?");
+        var bridge = Bridge.NewNames(question, "The Bubye River is a tributary of the Limpopo River in Beitbridge District and Gwanda District, Zimbabwe, since March 1761.");
+
+        Assert.Contains("zimbabwe", bridge);
+        Assert.Contains("limpopo", bridge);
+        Assert.DoesNotContain("district", bridge);
+        Assert.DoesNotContain("march", bridge);
+        // Another country's waterfall shares only "District" with the first hop; the right one names the country.
+        Assert.Equal(0, Bridge.Link(bridge, "Devon Falls is a waterfall in Sri Lanka, situated west of Talawakele, Nuwara Eliya District."));
+        Assert.Equal(0, Bridge.Link(bridge, "The dam was finished in March 1902."));
+        Assert.Equal(0.5, Bridge.Link(bridge, "Victoria Falls is a waterfall on the Zambezi River at the border between Zambia and Zimbabwe."));
+    }
+
+    [Fact]
+    public async Task A_multi_hop_draft_without_a_second_hop_is_scored_by_its_fit_to_what_is_asked_of_the_bridge()
+    {
+        var model = new ExtractiveDraftModel(Embedder);
+        const string question = "What body of water is near the location where the Siege of Cassel took place?";
+        // Neither passage leads on from the first hop: no sentence names something the best sentence introduced.
+        Passage[] passages =
+        [
+            P("siege", "The Siege of Cassel was a failed attempt by Duke Ferdinand of Brunswick to capture Kassel."),
+            P("lake", "Lake Oesa is a body of water located in the mountains of Yoho National Park."),
+        ];
+
+        var draft = await model.DraftAsync(question, passages);
+        Assert.StartsWith("The Siege of Cassel", draft.Answer);
+
+        // ρ_Draft is the fit to "What body of water is near the location" (¾) and to the whole question (¼), as for a
+        // second hop, not the sentence's relevance to the whole question, which restating the question's entity wins.
+        var profile = QuestionProfile.Of(question);
+        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, draft.Answer]);
+        var fit = ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], v[2])) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], v[2]));
+        Assert.Equal(ExtractiveCalibration.LogProbability(fit, ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
+        var relevance = TensorPrimitives.Dot(v[0], v[2]) + (SentenceRanker.NameWeight * profile.NameCoverage(draft.Answer));
+        Assert.True(fit < relevance, $"fit {fit} vs relevance {relevance}");
+    }
+
+    [Fact]
     public async Task A_multiple_choice_question_is_answered_with_the_option_its_passages_support()
     {
         const string question = "Which gas do plants take in from the air to make food by photosynthesis? (A) oxygen (B) carbon dioxide (C) helium (D) neon";
