@@ -502,7 +502,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
 
         if (format is DatasetFormat.MusiqueHops or DatasetFormat.MusiqueRelations)
         {
-            report.Notes.Add($"MuSiQue single-hop: each sub-question is asked with its item's paragraphs as documents, ranked by the bench with all-MiniLM-L6-v2 (cosine of question and title + text) and cut to the top {settings.TopK}, as a dense retriever would hand them over; the 'extractive ceiling' row is over those. --corpus is not used.");
+            report.Notes.Add($"MuSiQue sub-questions: each is asked with its item's paragraphs as documents, ranked by the bench with all-MiniLM-L6-v2 (cosine of question and title + text) and cut to the top {settings.TopK}, as a dense retriever would hand them over; the 'extractive ceiling' row is over those. --corpus is not used.");
         }
 
         if (format == DatasetFormat.Musique)

@@ -160,6 +160,9 @@ public static partial class Datasets
     [GeneratedRegex(@"#\d")]
     private static partial Regex PlaceholderLeft();
 
+    [GeneratedRegex(@"\s+,")]
+    private static partial Regex SpaceBeforeComma();
+
     /// <summary>
     /// The sub-questions of a MuSiQue item, "#1" replaced by the first hop's answer, each with the item's 20 paragraphs as
     /// its documents and the hop's answer as its gold. The documents are in the file's order, not a retriever's: call
@@ -186,13 +189,15 @@ public static partial class Datasets
 
             var answer = hops[h].GetProperty("answer").GetString()!;
             answers.Add(answer);
-            var relationForm = question.Split(">>", StringSplitOptions.TrimEntries);
+            // MuSiQue writes "Midway (near Pleasant Plains), #2 , #1 >> country": the filled-in subject loses the space before its commas.
+            var relationForm = SpaceBeforeComma().Replace(question, ",").Split(">>", StringSplitOptions.TrimEntries);
             if (relationForm.Length == 2 && relations && RelationQuestions.Ask(relationForm[0], relationForm[1]) is { } asked)
             {
                 question = asked;
             }
             else if (relations || relationForm.Length > 1)
             {
+                // Each set takes one form only: the questions in words, or the relations.
                 continue;
             }
 

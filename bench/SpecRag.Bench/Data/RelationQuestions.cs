@@ -47,9 +47,11 @@ public static class RelationQuestions
         ["applies to jurisdiction"] = "To what jurisdiction does {0} apply?",
     };
 
-    /// <summary>The question, or null for a relation without a template.</summary>
+    /// <summary>
+    /// The question; a relation without a template of its own is asked as "What is the ‹relation› of ‹subject›?", so no
+    /// hop is dropped. Null only without a subject.
+    /// </summary>
     public static string? Ask(string subject, string relation) =>
-        Templates.TryGetValue(relation.Trim(), out var template) && subject.Trim().Length > 0
-            ? string.Format(System.Globalization.CultureInfo.InvariantCulture, template, subject.Trim())
-            : null;
+        subject.Length == 0 ? null
+            : string.Format(System.Globalization.CultureInfo.InvariantCulture, Templates.GetValueOrDefault(relation, "What is the " + relation + " of {0}?"), subject);
 }

@@ -180,19 +180,27 @@ public static class Bridge
     /// <summary>Weight of the fit to what is asked of the bridge against the fit to the whole question (as in the verifier's ρ_SC).</summary>
     public const double AskedWeight = 0.75;
 
-    public static double Fit(RankedSentence sentence, float[]? askedOfBridge) =>
+    /// <summary>
+    /// How well a sentence answers a multi-hop question: ¼ its cosine to the whole question, ¾ its cosine to what the
+    /// question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>); without that, its cosine to the question.
+    /// </summary>
+    internal static double Fit(RankedSentence sentence, float[]? askedOfBridge) =>
         askedOfBridge is null
             ? sentence.Similarity
             : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector));
 
-    // Name words that name nothing by themselves, so sharing them links nothing: "… in the United States", the
-    // "District" of "Beitbridge District" and "Nuwara Eliya District", a month ("March 1761"), a point of the compass.
-    private static readonly HashSet<string> Common = new(StringComparer.Ordinal)
+    // Name words so common that sharing them links nothing ("… in the United States").
+    private static readonly HashSet<string> Common = new(StringComparer.Ordinal) { "united", "states", "kingdom", "new", "st" };
+
+    // Name words that are part of a name but do not tell it apart: the "District" of "Beitbridge District" and of
+    // "Nuwara Eliya District", a month ("March 1761"), a point of the compass. They link two sentences only together with
+    // a word that does ("Limpopo River"), or when the bridge has no other word ("North Sea").
+    private static readonly HashSet<string> Designators = new(StringComparer.Ordinal)
     {
-        "united", "states", "kingdom", "new", "st", "saint", "north", "south", "east", "west", "northern", "southern", "eastern",
-        "western", "central", "upper", "lower", "great", "district", "county", "province", "region", "state", "city", "town",
-        "village", "municipality", "republic", "island", "islands", "river", "lake", "mount", "mountains", "sea", "ocean", "bay",
-        "valley", "national", "international", "university", "college", "school", "church", "party", "museum", "park",
+        "saint", "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower",
+        "great", "district", "county", "province", "region", "state", "city", "town", "village", "municipality", "republic",
+        "island", "islands", "river", "lake", "mount", "mountains", "sea", "ocean", "bay", "valley", "national",
+        "international", "university", "college", "school", "church", "party", "museum", "park",
         "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
     };
 
@@ -203,11 +211,16 @@ public static class Bridge
         return QuestionProfile.NamesIn(text).Where(n => !asked.Contains(n) && !Common.Contains(n)).ToHashSet(StringComparer.Ordinal);
     }
 
-    /// <summary>How firmly a text names the bridge: 1 from two of its name words on ("American … Association"), ½ for one.</summary>
+    /// <summary>
+    /// How firmly a text names the bridge: 1 from two of its name words on ("American … Association"), ½ for one; 0 when
+    /// it shares only designators with a bridge that has other words ("District" alone).
+    /// </summary>
     public static double Link(IReadOnlySet<string> bridge, string text)
     {
         var names = QuestionProfile.NamesIn(text);
-        return Math.Min(1, bridge.Count(names.Contains) / 2.0);
+        var shared = bridge.Where(names.Contains).ToArray();
+        var distinctive = bridge.Any(n => !Designators.Contains(n));
+        return distinctive && shared.All(Designators.Contains) ? 0 : Math.Min(1, shared.Length / 2.0);
     }
 }
 

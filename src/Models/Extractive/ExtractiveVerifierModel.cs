@@ -96,8 +96,11 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
             // (A description cut from a sentence answers in its sentence's context: "Tunisian journalist" describes the
             // name its list entry names.)
+            // (When α is its own sentence, CanAnswer has already tried to cut a description from it.)
             var answersTheKind = question.CanAnswer(drafts[i].Answer)
-                || (question.Expects == AnswerKind.Description && AnswerSpan.Extract(answerSentences[i], question) is not null);
+                || (question.Expects == AnswerKind.Description
+                    && !string.Equals(answerSentences[i].Trim(), drafts[i].Answer.Trim(), StringComparison.Ordinal)
+                    && AnswerSpan.Extract(answerSentences[i], question) is not null);
             consistency += answersTheKind ? 0 : Math.Log(WrongKindProbability);
             var remainder = parts[i].RemainderText;
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is

@@ -334,19 +334,31 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
-    public void A_designator_or_a_month_shared_by_two_sentences_is_no_link_between_them()
+    public async Task A_designator_or_a_month_shared_by_two_sentences_is_no_link_between_them()
     {
-        var question = QuestionProfile.Of("What is the name of the waterfall in the country where the Bubye River is found?");
-        var bridge = Bridge.NewNames(question, "The Bubye River is a tributary of the Limpopo River in Beitbridge District and Gwanda District, Zimbabwe, since March 1761.");
+        const string question = "What is the name of the waterfall in the country where the Bubye River is found?";
+        const string firstHop = "The Bubye River is a tributary of the Limpopo River in Beitbridge District and Gwanda District, Zimbabwe, since March 1761.";
+        const string otherCountry = "Devon Falls is a waterfall in Sri Lanka, situated west of Talawakele, Nuwara Eliya District.";
+        const string rightCountry = "Victoria Falls is a waterfall on the Zambezi River at the border between Zambia and Zimbabwe.";
+        var profile = QuestionProfile.Of(question);
+        var bridge = Bridge.NewNames(profile, firstHop);
 
         Assert.Contains("zimbabwe", bridge);
-        Assert.Contains("limpopo", bridge);
-        Assert.DoesNotContain("district", bridge);
-        Assert.DoesNotContain("march", bridge);
-        // Another country's waterfall shares only "District" with the first hop; the right one names the country.
-        Assert.Equal(0, Bridge.Link(bridge, "Devon Falls is a waterfall in Sri Lanka, situated west of Talawakele, Nuwara Eliya District."));
+        // Another country's waterfall shares only "District" with the first hop, a dam only a month.
+        Assert.Equal(0, Bridge.Link(bridge, otherCountry));
         Assert.Equal(0, Bridge.Link(bridge, "The dam was finished in March 1902."));
-        Assert.Equal(0.5, Bridge.Link(bridge, "Victoria Falls is a waterfall on the Zambezi River at the border between Zambia and Zimbabwe."));
+        Assert.Equal(0.5, Bridge.Link(bridge, rightCountry));
+        // A designator still counts beside a word that tells the name apart, and alone in a bridge that has nothing else.
+        Assert.Equal(1, Bridge.Link(bridge, "Gwanda District lies south of Bulawayo."));
+        Assert.Equal(1, Bridge.Link(new HashSet<string> { "north", "sea" }, "The North Sea is a marginal sea of the Atlantic Ocean."));
+
+        // The verifier reads the link the same way: an explanation that leads to its answer only through "District"
+        // connects nothing (P(Yes) = ½), one that leads through "Zimbabwe" does.
+        var verifier = new ExtractiveVerifierModel(Embedder);
+        DraftOutput Draft(string answer) => new(answer, $"{firstHop} {answer}", RationaleLogProb: 0, AnswerLogProb: -1);
+        var scores = await verifier.ScoreAsync(question, [Draft(otherCountry), Draft(rightCountry)]);
+        Assert.Equal(Math.Log(0.5), scores[0].SelfReflection, 6);
+        Assert.True(scores[1].SelfReflection > Math.Log(0.5), $"{scores[1].SelfReflection}");
     }
 
     [Fact]
