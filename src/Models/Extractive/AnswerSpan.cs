@@ -27,8 +27,25 @@ public static partial class AnswerSpan
         AnswerKind.Time => TheOnly(TimePhrase().Matches(sentence), question),
         AnswerKind.Number => TheOnly(NumberPhrase().Matches(sentence), question),
         AnswerKind.Description => Description(sentence, question, whatTheNameIs: true),
-        _ => Description(sentence, question, whatTheNameIs: false),
+        _ => Description(sentence, question, whatTheNameIs: false) is { } description ? Agent(description, question) ?? description : null,
     };
+
+    /// <summary>
+    /// "Who was the director of The Girl Who Kicked the Hornets' Nest?" asks for someone, and its description, "a 2009
+    /// Swedish drama thriller film directed by Daniel Alfredson", names them after "by": the answer is that name. Only
+    /// when the description has one "by" and a name of two words or more follows it within a few words ("by English
+    /// author Andrew Morton"); a capitalised adjective before a noun ("by North Korean leader …") is not the name.
+    /// </summary>
+    private static string? Agent(string description, QuestionProfile question)
+    {
+        if (!AsksWho().IsMatch(question.Stem) || ByWord().Count(description) != 1)
+        {
+            return null;
+        }
+
+        var name = AgentName().Match(description);
+        return name.Success ? name.Groups["name"].Value : null;
+    }
 
     /// <summary>
     /// Whether a text describes the name a question that asks what the name is asks about: it is a description phrase
@@ -153,6 +170,17 @@ public static partial class AnswerSpan
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
+
+    [GeneratedRegex(@"^(?i:who)\s")]
+    private static partial Regex AsksWho();
+
+    [GeneratedRegex(@"\bby\b")]
+    private static partial Regex ByWord();
+
+    // "by" and at most four words ("the American rock band"), then two or more name words (particles allowed inside, "II" too), which must end the
+    // description or be followed by punctuation or a word that joins a phrase, not by a noun they would qualify.
+    [GeneratedRegex(@"\bby\s+(?:[\p{L}\-]+\s+){0,4}?(?<name>\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|de|da|di|van|von|der|den|del|la|le|bin|al))*\s+\p{Lu}[\p{L}.'’\-]*)(?=\s*$|\s*[,;:()]|\s+(?:on|in|at|and|with|from|for|of|as|to|about|under|after|before|during|who|which|that|was|is|were|are|featuring|released|until|since)\b)")]
+    private static partial Regex AgentName();
 
     // A name and nothing else: capitalised words, with the particles names have ("Charles de Gaulle"); not "France borders
     // Spain", nor a capitalised sentence opener ("After Henry Feilden").

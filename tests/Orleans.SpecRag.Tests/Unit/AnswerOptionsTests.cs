@@ -77,6 +77,21 @@ public sealed class AnswerOptionsTests
         Assert.Null(AnswerSpan.Extract("Steven Spielberg, American director ; Anne Spielberg, screenwriter", QuestionProfile.Of("Who was the director of Jaws?")));
     }
 
+    [Theory]
+    [InlineData("Who was the director of The Girl Who Kicked the Hornets' Nest?", "The Girl Who Kicked the Hornets' Nest is a 2009 Swedish drama thriller film directed by Daniel Alfredson.", "Daniel Alfredson")]
+    [InlineData("Who is the author of Madonna?", "Madonna is a biography by English author Andrew Morton, chronicling the life of the singer.", "Andrew Morton")]
+    [InlineData("Who was the producer of Songs I Wrote with Amy?", "Songs I Wrote with Amy is an extended play, independently released by Ed Sheeran on April 4, 2010.", "Ed Sheeran")]
+    [InlineData("Who was the composer of Aschenbrödel?", "Aschenbrödel is a ballet written by Johann Strauss II.", "Johann Strauss II")]
+    [InlineData("Who is the performer of Brother?", "Brother is a song by the American rock band Pearl Jam.", "Pearl Jam")]
+    [InlineData("Who is the father of Kim Jong-chul?", "Kim Jong-chul is a member of the family led by North Korean leader Kim Jong-il.", "Kim Jong-il")]
+    // No "by", two of them, a one-word name, or a question that is not "Who …?": the description stays the answer.
+    [InlineData("Who is the father of Kim Jong-chul?", "Kim Jong-chul is a son of former North Korean leader Kim Jong-il.", "a son of former North Korean leader Kim Jong-il")]
+    [InlineData("Who was the director of Jaws?", "Jaws is a 1975 film directed by Steven Spielberg and produced by Richard Zanuck.", "a 1975 film directed by Steven Spielberg and produced by Richard Zanuck")]
+    [InlineData("Who is the performer of Vogue?", "Vogue is a song by Madonna.", "a song by Madonna")]
+    [InlineData("What is the genre of Jaws?", "Jaws is a thriller film directed by Steven Spielberg.", "a thriller film directed by Steven Spielberg")]
+    public void A_who_question_is_answered_with_the_name_its_description_gives_after_by(string question, string sentence, string answer) =>
+        Assert.Equal(answer, AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
+
     [Fact]
     public void An_answer_is_found_and_taken_out_of_its_rationale_as_whole_words()
     {
