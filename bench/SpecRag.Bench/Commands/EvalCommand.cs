@@ -56,6 +56,16 @@ public sealed class EvalSettings : BenchSettings
     [CommandOption("--seed <N>")]
     public int Seed { get; set; } = QueryDefaults.Seed;
 
+    [CommandOption("--more-seeds <N,N>")]
+    [Description("K-means seeds to ask speculative mode with as well (product's default sampling), each an extra mode " +
+        "\"speculative/seedN\" on the same questions: other, equally valid clusterings, so other subsets. Standard mode does not depend on the seed.")]
+    public string? MoreSeeds { get; set; }
+
+    /// <summary>The seeds of <see cref="MoreSeeds"/>, without <see cref="Seed"/> itself.</summary>
+    public IReadOnlyList<int> ExtraSeeds =>
+        (MoreSeeds ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).Where(v => v != Seed).Distinct().ToArray();
+
     [CommandOption("--gateway <URL>")]
     [Description("Query a running gateway (loopback only) over HTTP instead of an in-process cluster.")]
     public string? Gateway { get; set; }
@@ -70,6 +80,12 @@ public sealed class EvalSettings : BenchSettings
         if (Sampling is not ("paper" or "coverage" or "both"))
         {
             return ValidationResult.Error("--sampling must be paper, coverage or both.");
+        }
+
+        if (MoreSeeds is not null && MoreSeeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Any(v => !int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        {
+            return ValidationResult.Error("--more-seeds must be a comma-separated list of integers, e.g. 1,2,3.");
         }
 
         if (Limit < 1 || Drafts is < 1 or > QueryDefaults.MaxDrafts || TopK is < 1 or > QueryDefaults.MaxTopK || DocsPerDraft < 1 || DocsPerDraft > TopK)
@@ -152,7 +168,8 @@ public sealed record ModeSummary(
 }
 
 /// <summary>A way of answering that eval compares: a query mode and, for speculative mode, a subset sampling.</summary>
-public sealed record EvalMode(string Name, QueryMode Mode, SubsetSampling? Sampling);
+/// <param name="Seed">The K-means seed of this mode's requests; null for the run's <c>--seed</c>.</param>
+public sealed record EvalMode(string Name, QueryMode Mode, SubsetSampling? Sampling, int? Seed = null);
 
 /// <summary>
 /// Runs a benchmark's questions through the real pipeline and scores the answers with the paper's metric. Each
@@ -282,6 +299,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         {
             // "speculative" always means the product's default sampling; another sampling is named after it.
             modes.AddRange(samplings.Select(s => new EvalMode(s == defaultSampling ? Speculative : $"{Speculative}/{s.ToString().ToLowerInvariant()}", QueryMode.Speculative, s)));
+            modes.AddRange(settings.ExtraSeeds.Select(seed => new EvalMode($"{Speculative}/seed{seed}", QueryMode.Speculative, defaultSampling, seed)));
         }
 
         if (settings.Mode is Standard or "both")
@@ -302,7 +320,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         DocsPerDraft = Math.Min(settings.DocsPerDraft, documents?.Count ?? settings.TopK),
         Mode = mode.Mode,
         Sampling = mode.Sampling,
-        Seed = settings.Seed,
+        Seed = mode.Seed ?? settings.Seed,
         Retrieval = documents is null ? settings.Retrieval : null,
     };
 
@@ -481,6 +499,18 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             }
         }
 
+        // Speculative against standard under every clustering asked for (--seed and --more-seeds), as questions right.
+        var standard = summaries.FirstOrDefault(s => s.Mode == Standard);
+        var clusterings = summaries.Where(s => s.Mode == Speculative || s.Mode.StartsWith($"{Speculative}/seed", StringComparison.Ordinal)).ToArray();
+        if (standard is not null && clusterings.Length > 1)
+        {
+            int Right(ModeSummary s) => (int)Math.Round(s.Accuracy * s.Questions);
+            var atLeast = clusterings.Count(s => Right(s) >= Right(standard));
+            var perSeed = string.Join(", ", clusterings.Select(s => $"{Right(s)}/{Right(standard)}"));
+            report.Headlines.Add(new Headline($"{dataset} speculative ≥ standard over K-means seeds", $"{atLeast} of {clusterings.Length} ({perSeed} right)"));
+            report.Notes.Add($"Speculative ≥ standard in {atLeast} of {clusterings.Length} clusterings (K-means seeds {string.Join(", ", new[] { settings.Seed }.Concat(settings.ExtraSeeds))}); questions right, speculative/standard: {perSeed}.");
+        }
+
         if (summaries.FirstOrDefault(s => s.RecallAtK is not null)?.RecallAtK is { } recall)
         {
             report.Headlines.Add(new Headline($"{dataset} recall@{settings.TopK} of supporting paragraphs", Fmt.Pct(recall)));
@@ -508,6 +538,11 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         if (format == DatasetFormat.Musique)
         {
             report.Notes.Add($"MuSiQue: the corpus is indexed into collection '{ingest?.Collection}' (document id = slug of the title + line number, title = title); recall counts a supporting paragraph as retrieved when a passage of a document with its exact text (else its title) is among the retrieved passages. recall@k is the exact top-k of ICollectionGrain.SearchAsync (in-process only; the REST API returns only the passages the drafts and the answer used).");
+        }
+
+        if (settings.ExtraSeeds.Count > 0)
+        {
+            report.Notes.Add($"'speculative/seedN' asks speculative mode (default sampling) with K-means seed N instead of {settings.Seed}: another, equally valid clustering of the same passages, so other subsets, on the same questions.");
         }
 
         if (summaries.Count > 1)
