@@ -88,6 +88,11 @@ public sealed class EvalSettings : BenchSettings
             return ValidationResult.Error("--more-seeds must be a comma-separated list of integers, e.g. 1,2,3.");
         }
 
+        if (MoreSeeds is not null && (Mode == "standard" || Sampling == "paper"))
+        {
+            return ValidationResult.Error("--more-seeds asks speculative mode with the default sampling again: it needs --mode speculative or both, and --sampling coverage or both.");
+        }
+
         if (Limit < 1 || Drafts is < 1 or > QueryDefaults.MaxDrafts || TopK is < 1 or > QueryDefaults.MaxTopK || DocsPerDraft < 1 || DocsPerDraft > TopK)
         {
             return ValidationResult.Error("--limit ≥ 1, --drafts 1..32, --top-k 1..100 and --docs-per-draft 1..top-k.");
@@ -432,7 +437,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             Parameters = new Dictionary<string, object?>
             {
                 ["data"] = settings.Data, ["format"] = dataset, ["corpus"] = settings.Corpus, ["limit"] = questions, ["modes"] = summaries.Select(s => s.Mode).ToArray(),
-                ["drafts"] = settings.Drafts, ["docsPerDraft"] = settings.DocsPerDraft, ["topK"] = settings.TopK, ["seed"] = settings.Seed, ["target"] = target,
+                ["drafts"] = settings.Drafts, ["docsPerDraft"] = settings.DocsPerDraft, ["topK"] = settings.TopK, ["seed"] = settings.Seed, ["moreSeeds"] = settings.ExtraSeeds, ["target"] = target,
             },
             Results = new { summaries, ingest, records },
         };

@@ -33,12 +33,18 @@ public static partial class AnswerSpan
     /// <summary>
     /// "Who was the director of The Girl Who Kicked the Hornets' Nest?" asks for someone, and its description, "a 2009
     /// Swedish drama thriller film directed by Daniel Alfredson", names them after "by": the answer is that name. Only
-    /// when the description has one "by" and a name of two words or more follows it within a few words ("by English
-    /// author Andrew Morton"); a capitalised adjective before a noun ("by North Korean leader …") is not the name.
+    /// for a single-hop question about a role whose verb the description uses before its one "by" ("directed by" for a
+    /// director; "a song by" or "recorded by" for a performer), and when a name of two words or more follows "by" after
+    /// at most four words that qualify it ("by English author Andrew Morton", not "by Madonna for the film Dick Tracy").
+    /// A description that names someone in another role ("written by Diane Warren" for a performer) stays whole.
     /// </summary>
     private static string? Agent(string description, QuestionProfile question)
     {
-        if (!AsksWho().IsMatch(question.Stem) || ByWord().Count(description) != 1)
+        var role = AsksForRole().Match(question.Stem);
+        if (!role.Success || question.IsMultiHop || ByWord().Count(description) != 1
+            || !RoleVerbs.TryGetValue(role.Groups["role"].Value.ToLowerInvariant(), out var verbs)
+            || ByAfter().Match(description) is not { Success: true } before
+            || !verbs.Contains(VerbBefore(before.Groups["word"].Value.ToLowerInvariant())))
         {
             return null;
         }
@@ -46,6 +52,11 @@ public static partial class AnswerSpan
         var name = AgentName().Match(description);
         return name.Success ? name.Groups["name"].Value : null;
     }
+
+    // A participle ("directed", "written", "published": any other one names another role) or "sung"/"music" is the verb
+    // before "by"; any other word is a noun ("a song by"), "".
+    private static string VerbBefore(string word) =>
+        word.EndsWith("ed", StringComparison.Ordinal) || word.EndsWith("en", StringComparison.Ordinal) || word is "sung" or "music" ? word : string.Empty;
 
     /// <summary>
     /// Whether a text describes the name a question that asks what the name is asks about: it is a description phrase
@@ -171,15 +182,39 @@ public static partial class AnswerSpan
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
-    [GeneratedRegex(@"^(?i:who)\s")]
-    private static partial Regex AsksWho();
+    // The roles "Who is/was the … of X?" asks about, and the words before "by" that give someone that role ("" for none:
+    // "a song by X"). A role not listed (father, spouse) keeps the description.
+    private static readonly Dictionary<string, HashSet<string>> RoleVerbs = new(StringComparer.Ordinal)
+    {
+        ["director"] = ["directed"],
+        ["composer"] = ["composed", "written", "music"],
+        ["author"] = ["written", "authored", ""],
+        ["writer"] = ["written", ""],
+        ["screenwriter"] = ["written"],
+        ["producer"] = ["produced", "released"],
+        ["performer"] = ["performed", "recorded", "sung", "released", ""],
+        ["singer"] = ["performed", "recorded", "sung", ""],
+        ["artist"] = ["performed", "recorded", "painted", ""],
+        ["creator"] = ["created", ""],
+        ["designer"] = ["designed"],
+        ["architect"] = ["designed", ""],
+        ["founder"] = ["founded"],
+    };
+
+    [GeneratedRegex(@"^(?i:who)\s+(?i:is|was|are|were)\s+the\s+(?:\p{Ll}+\s+)?(?<role>\p{Ll}+)\s+of\s")]
+    private static partial Regex AsksForRole();
 
     [GeneratedRegex(@"\bby\b")]
     private static partial Regex ByWord();
 
-    // "by" and at most four words ("the American rock band"), then two or more name words (particles allowed inside, "II" too), which must end the
-    // description or be followed by punctuation or a word that joins a phrase, not by a noun they would qualify.
-    [GeneratedRegex(@"\bby\s+(?:[\p{L}\-]+\s+){0,4}?(?<name>\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|de|da|di|van|von|der|den|del|la|le|bin|al))*\s+\p{Lu}[\p{L}.'’\-]*)(?=\s*$|\s*[,;:()]|\s+(?:on|in|at|and|with|from|for|of|as|to|about|under|after|before|during|who|which|that|was|is|were|are|featuring|released|until|since)\b)")]
+    [GeneratedRegex(@"\b(?<word>\p{L}+)\s+by\b")]
+    private static partial Regex ByAfter();
+
+    // "by", then at most four words that qualify the name (an article, a lower-case word, or a capitalised word before a
+    // lower-case one: "the American rock band", "English author"; never a word that ends a phrase, "for", "from"), then
+    // two or more name words (particles and "of" allowed inside: "Ludwig van Beethoven", "University of Chicago Press").
+    // The name must end the description or be followed by punctuation, a word that joins a phrase, or a participle.
+    [GeneratedRegex(@"\bby\s+(?:(?!(?:for|from|of|in|on|at|with|to|and|or|as|featuring|starring)\b)(?:\p{Ll}[\p{L}\-]*|\p{Lu}[\p{L}\-]*(?=\s+(?!(?:for|from|of|in|on|at|with|to|and|or|as)\b)\p{Ll}))\s+){0,4}?(?<name>\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|de|da|di|della|del|der|den|van|von|la|le|bin|al|y|of))*\s+\p{Lu}[\p{L}.'’\-]*)(?=\s*$|\s*[,;:()]|\s+(?:on|in|at|and|with|from|for|as|to|about|under|after|before|during|who|which|that|was|is|were|are|until|since)\b|\s+\p{Ll}+(?:ing|ed)\b)")]
     private static partial Regex AgentName();
 
     // A name and nothing else: capitalised words, with the particles names have ("Charles de Gaulle"); not "France borders
