@@ -63,8 +63,9 @@ public sealed class EvalSettings : BenchSettings
 
     /// <summary>The seeds of <see cref="MoreSeeds"/>, without <see cref="Seed"/> itself.</summary>
     public IReadOnlyList<int> ExtraSeeds =>
-        (MoreSeeds ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).Where(v => v != Seed).Distinct().ToArray();
+        SeedTexts.Select(v => int.Parse(v, System.Globalization.CultureInfo.InvariantCulture)).Where(v => v != Seed).Distinct().ToArray();
+
+    private string[] SeedTexts => (MoreSeeds ?? string.Empty).Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
     [CommandOption("--gateway <URL>")]
     [Description("Query a running gateway (loopback only) over HTTP instead of an in-process cluster.")]
@@ -82,8 +83,7 @@ public sealed class EvalSettings : BenchSettings
             return ValidationResult.Error("--sampling must be paper, coverage or both.");
         }
 
-        if (MoreSeeds is not null && MoreSeeds.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Any(v => !int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _)))
+        if (SeedTexts.Any(v => !int.TryParse(v, System.Globalization.CultureInfo.InvariantCulture, out _)))
         {
             return ValidationResult.Error("--more-seeds must be a comma-separated list of integers, e.g. 1,2,3.");
         }

@@ -182,6 +182,12 @@ public static partial class AnswerSpan
     [GeneratedRegex(@"\s+")]
     private static partial Regex Whitespace();
 
+    // The lower-case words inside names ("Charles de Gaulle", "Ludwig van Beethoven", "University of Chicago Press").
+    private const string NameParticles = "de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y";
+
+    // Words that join a phrase to what comes before: a name is never qualified across one ("by Madonna for the film …").
+    private const string PhraseJoiners = "for|from|of|in|on|at|with|to|and|or|as";
+
     // The roles "Who is/was the … of X?" asks about, and the words before "by" that give someone that role ("" for none:
     // "a song by X"). A role not listed (father, spouse) keeps the description.
     private static readonly Dictionary<string, HashSet<string>> RoleVerbs = new(StringComparer.Ordinal)
@@ -214,12 +220,12 @@ public static partial class AnswerSpan
     // lower-case one: "the American rock band", "English author"; never a word that ends a phrase, "for", "from"), then
     // two or more name words (particles and "of" allowed inside: "Ludwig van Beethoven", "University of Chicago Press").
     // The name must end the description or be followed by punctuation, a word that joins a phrase, or a participle.
-    [GeneratedRegex(@"\bby\s+(?:(?!(?:for|from|of|in|on|at|with|to|and|or|as|featuring|starring)\b)(?:\p{Ll}[\p{L}\-]*|\p{Lu}[\p{L}\-]*(?=\s+(?!(?:for|from|of|in|on|at|with|to|and|or|as)\b)\p{Ll}))\s+){0,4}?(?<name>\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|de|da|di|della|del|der|den|van|von|la|le|bin|al|y|of))*\s+\p{Lu}[\p{L}.'’\-]*)(?=\s*$|\s*[,;:()]|\s+(?:on|in|at|and|with|from|for|as|to|about|under|after|before|during|who|which|that|was|is|were|are|until|since)\b|\s+\p{Ll}+(?:ing|ed)\b)")]
+    [GeneratedRegex(@"\bby\s+(?:(?!(?:" + PhraseJoiners + @"|featuring|starring)\b)(?:\p{Ll}[\p{L}\-]*|\p{Lu}[\p{L}\-]*(?=\s+(?!(?:" + PhraseJoiners + @")\b)\p{Ll}))\s+){0,4}?(?<name>\p{Lu}[\p{L}.'’\-]*(?:\s+(?:\p{Lu}[\p{L}.'’\-]*|" + NameParticles + @"))*\s+\p{Lu}[\p{L}.'’\-]*)(?=\s*$|\s*[,;:()]|\s+(?:on|in|at|and|with|from|for|as|to|about|under|after|before|during|who|which|that|was|is|were|are|until|since)\b|\s+\p{Ll}+(?:ing|ed)\b)")]
     private static partial Regex AgentName();
 
     // A name and nothing else: capitalised words, with the particles names have ("Charles de Gaulle"); not "France borders
     // Spain", nor a capitalised sentence opener ("After Henry Feilden").
-    [GeneratedRegex(@"^(?!(?:After|Before|Like|Unlike|With|Without|Under|For|From|In|On|At|By|As|During|Since|When|While|Although|Though|Because|If|The|This|These|Those|It|He|She|They|His|Her|Their|Its|According|Following|Also|But|However|Then|Later|Only|Even)\b)(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y)(?:\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*|de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y))*$")]
+    [GeneratedRegex(@"^(?!(?:After|Before|Like|Unlike|With|Without|Under|For|From|In|On|At|By|As|During|Since|When|While|Although|Though|Because|If|The|This|These|Those|It|He|She|They|His|Her|Their|Its|According|Following|Also|But|However|Then|Later|Only|Even)\b)(?:\p{Lu}[\p{L}\p{N}.'’\-]*|" + NameParticles + @")(?:\s+(?:\p{Lu}[\p{L}\p{N}.'’\-]*|" + NameParticles + @"))*$")]
     private static partial Regex NameOnly();
 
     [GeneratedRegex(@"[.!?][""'’”)]*$")]
