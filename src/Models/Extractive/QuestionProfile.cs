@@ -24,8 +24,10 @@ public sealed partial class QuestionProfile
         Names = NameTerms(NameWord().Matches(Stem).Select(m => m.Value).Skip(1), openers: null);
         AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
         var clause = IsMultipleChoice ? Match.Empty : BridgeClause().Match(Stem);
-        IsMultiHop = clause.Success;
-        AskedOfBridge = IsMultiHop ? MainClause(Stem, clause.Groups["relative"].Index) : null;
+        AskedOfBridge = clause.Success ? MainClause(Stem, clause.Groups["relative"].Index)
+            : IsMultipleChoice ? null
+            : WithoutRelatedName(Stem);
+        IsMultiHop = AskedOfBridge is not null;
         Expects = IsMultipleChoice ? AnswerKind.Any
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
@@ -100,6 +102,39 @@ public sealed partial class QuestionProfile
         return after.Length == 0 ? before : $"{before} {after}";
     }
 
+    /// <summary>
+    /// For a question that names its bridge by how it relates to a name rather than with a relative clause, the question
+    /// without that name: "What country was the author of Brand a citizen of?" asks "What country was the author a
+    /// citizen of", "What kind of plane dropped the bomb on Akinoshu Kenji's birthplace?" asks "… on the birthplace",
+    /// "What currency predated the Euro in the country Signmark is from?" asks "… in the country". Null when the question
+    /// asks for the relation itself ("Who is the author of Brand?", "What is Henry Feilden's occupation?"): that is one hop.
+    /// </summary>
+    private static string? WithoutRelatedName(string stem)
+    {
+        foreach (var pattern in (ReadOnlySpan<Regex>)[NameItIsIn(), PossessiveRelation(), RelationOfName()])
+        {
+            var match = pattern.Match(stem);
+            if (!match.Success)
+            {
+                continue;
+            }
+
+            var rest = stem[(match.Index + match.Length)..].TrimEnd('?', '.', ' ');
+            if ((rest.Length == 0 && AsksForTheRelation().IsMatch(stem[..match.Index]))
+                || (match.Index == 0 && AsksForTheRelationAfterIt().IsMatch(rest)))
+            {
+                return null;
+            }
+
+            // "Big Eye's main director" → "the main director"; "the author of Brand" → "the author"; "the country Signmark is from" → "the country".
+            var cut = match.Groups["cut"];
+            var asked = $"{stem[..cut.Index].TrimEnd()} {(pattern == PossessiveRelation() ? "the " : string.Empty)}{stem[(cut.Index + cut.Length)..].TrimStart()}";
+            return asked.TrimEnd('?', '.', ' ');
+        }
+
+        return null;
+    }
+
     /// <summary>Whether a text holds an answer of the kind the question asks for (always, when it asks for no particular kind).</summary>
     public bool CanAnswer(string text) => Expects switch
     {
@@ -149,6 +184,41 @@ public sealed partial class QuestionProfile
     // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
     [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
     private static partial Regex BridgeClause();
+
+    // A name as the question writes it: capitalised words, joined by a few small words or a comma before another
+    // capitalised word ("Songs I Wrote with Amy", "Alexander and the Terrible, Horrible, No Good, Very Bad Day", "The Girl Who
+    // Kicked the Hornets' Nest"), never by a comma before a lower-case word ("Midway, in the same county").
+    private const string QuotedName = @"[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:of|the|and|a|an|with|in|on|for|to|de|von|van|du|la|le)){0,2}\s+|,\s+)[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*[""”]?)*[""”]?";
+
+    // What a name is related to when a question names its bridge that way: people, places and things a name has one of
+    // ("the author of Brand", "Big Eye's main director", "Corey Taylor's city of birth"). Not the classifiers that only
+    // name something ("the city of Paris", "the Battle of Hastings"), nor parts of a phrase ("the end of World War II").
+    private const string Relation = @"(?:(?:first|main|current|former|original|biological|eldest|youngest|late|lead|principal|founding|head|official|native|home)\s+)?"
+        + @"(?:author|writer|director|producer|composer|performer|singer|creator|founder|designer|architect|developer|publisher|"
+        + @"manufacturer|owner|operator|spouse|wife|husband|partner|father|mother|son|daughter|brother|sister|sibling|child|parent|"
+        + @"birthplace|hometown|home\s+town|(?:place|city|town|country)\s+of\s+(?:birth|death|origin|citizenship)|capital|president|"
+        + @"leader|chairman|ceo|mayor|governor|headquarters|team|club|employer|label|record\s+label|screenwriter|lyricist|illustrator|"
+        + @"editor|narrator|star|captain|coach|manager|successor|predecessor|namesake|inventor|location|language|currency)";
+
+    // "What is the airport in the birthplace of Meehan Bonnar?": the relation, then "of" and the name ("the author of Brand").
+    [GeneratedRegex(@"\b(?:[Tt]he\s+)?" + Relation + @"(?<cut>\s+of\s+" + QuotedName + ")")]
+    private static partial Regex RelationOfName();
+
+    // "… on Akinoshu Kenji's birthplace", "the spouse of Big Eye's main director".
+    [GeneratedRegex(@"(?<cut>" + QuotedName + @"(?<=[^'’])['’]s?\s+)" + Relation + @"\b")]
+    private static partial Regex PossessiveRelation();
+
+    // "… the country Signmark is from", "the company Novair International Airways is part of", "the country containing Nugegoda".
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*\s+(?<cut>" + QuotedName + @"\s+(?:is|was|are|were)\s+(?:(?:located|based|situated)\s+)?(?:from|in|part\s+of|a\s+part\s+of)\b|(?:containing|including|housing)\s+" + QuotedName + ")")]
+    private static partial Regex NameItIsIn();
+
+    // A question that asks for the relation itself, the whole rest of it: "Who is", "What was", "Who were".
+    [GeneratedRegex(@"^(?i:who|what|which)\s+(?i:is|was|are|were)\s+(?:(?i:the)\s+)?$")]
+    private static partial Regex AsksForTheRelation();
+
+    // The same question asked the other way round: "The main director of Big Eyes was who?".
+    [GeneratedRegex(@"^\s*(?i:is|was|are|were)\s+(?i:who|what)$")]
+    private static partial Regex AsksForTheRelationAfterIt();
 
     // Where a relative clause on the bridge ends: at a comma before a lower-case word that opens no apposition ("where X,
     // a painter, was born"), or after the "is located" that closes "where X is located" (not "based on …", nor "who found

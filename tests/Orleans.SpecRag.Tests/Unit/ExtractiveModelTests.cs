@@ -152,6 +152,39 @@ public sealed class ExtractiveModelTests
         Assert.Equal(asked, QuestionProfile.Of(question).AskedOfBridge);
     }
 
+    [Theory]
+    // The bridge named by its relation to a name: what is asked of it is the question without the name.
+    [InlineData("What country was the author of Brand a citizen of?", "What country was the author a citizen of")]
+    [InlineData("What kind of university did the author of Alexander and the Terrible, Horrible, No Good, Very Bad Day attend?", "What kind of university did the author attend")]
+    [InlineData("Who did the producer of Songs I Wrote with Amy write the song \"Thinking Out Loud\" for?", "Who did the producer write the song \"Thinking Out Loud\" for")]
+    [InlineData("What is the main international airport in birth place of the director of The Girl Who Kicked the Hornets' Nest?", "What is the main international airport in birth place of the director")]
+    [InlineData("What district is LaHave of the place of birth of David Morse located?", "What district is LaHave of the place of birth located")]
+    [InlineData("What kind of plane dropped the bomb on Akinoshu Kenji's birthplace?", "What kind of plane dropped the bomb on the birthplace")]
+    [InlineData("Who is the spouse of Big Eye's main director?", "Who is the spouse of the main director")]
+    [InlineData("Which region is Corey Taylor's city of birth located?", "Which region is the city of birth located")]
+    [InlineData("What currency predated the Euro in the country Signmark is from?", "What currency predated the Euro in the country")]
+    [InlineData("What year did the company Novair International Airways is part of dissolve?", "What year did the company dissolve")]
+    [InlineData("Who was in charge of the country Ceelmakoile is located in?", "Who was in charge of the country")]
+    [InlineData("When did the country containing Nugegoda leave the British Empire?", "When did the country leave the British Empire")]
+    // One hop: the question asks for the relation itself, or the phrase only names something.
+    [InlineData("Who is the author of Brand?", null)]
+    [InlineData("Who was the director of The Girl Who Kicked the Hornets' Nest?", null)]
+    [InlineData("The main director of Big Eyes was who?", null)]
+    [InlineData("What is the capital of France?", null)]
+    [InlineData("What is Henry Feilden's occupation?", null)]
+    [InlineData("What is Corey Taylor's place of birth?", null)]
+    [InlineData("What is the country Signmark is from?", null)]
+    [InlineData("In what country is the city of Paris?", null)]
+    [InlineData("When did the Battle of Hastings take place?", null)]
+    [InlineData("What happened at the end of World War II?", null)]
+    [InlineData("In which country is Midway, in the same county as McRae?", null)]
+    public void A_bridge_named_by_its_relation_to_a_name_makes_a_question_multi_hop_unless_the_relation_is_what_it_asks(string question, string? asked)
+    {
+        var profile = QuestionProfile.Of(question);
+        Assert.Equal(asked, profile.AskedOfBridge);
+        Assert.Equal(asked is not null, profile.IsMultiHop);
+    }
+
     [Fact]
     public async Task For_a_multi_hop_question_the_verifier_prefers_the_answer_to_what_is_asked_of_the_bridge_over_a_restated_first_hop()
     {
