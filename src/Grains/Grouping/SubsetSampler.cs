@@ -6,9 +6,13 @@ namespace Orleans.SpecRag.Grouping;
 /// </summary>
 public static class SubsetSampler
 {
-    /// <summary>Subsets with the given strategy; items are retrieval ranks (0 = the retriever's best passage).</summary>
-    public static IReadOnlyList<int[]> Sample(IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, SubsetSampling strategy) =>
-        strategy == SubsetSampling.Coverage ? Cover(clusters, count, seed) : Sample(clusters, count, seed);
+    /// <summary>
+    /// Subsets with the given strategy; items are retrieval ranks (0 = the retriever's best passage). <paramref name="affinity"/>,
+    /// when given, says how strongly two items belong in one subset; only coverage sampling uses it (see <see cref="Cover"/>).
+    /// </summary>
+    public static IReadOnlyList<int[]> Sample(
+        IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, SubsetSampling strategy, Func<int, int, int>? affinity = null) =>
+        strategy == SubsetSampling.Coverage ? Cover(clusters, count, seed, affinity) : Sample(clusters, count, seed);
 
     /// <summary>
     /// The paper's sampling: up to <paramref name="count"/> distinct subsets drawn at random, each holding one item of
@@ -48,8 +52,16 @@ public static class SubsetSampler
     /// the top-ranked passages as they can before any passage repeats, and the first subset holds the retriever's best
     /// passage of every cluster (item 0 among them). Random passages can leave out the one passage that holds the answer;
     /// this cannot while there is room for it.
+    /// <para>
+    /// Which least-used items go together is free, as long as every subset takes its least-used ones. With an
+    /// <paramref name="affinity"/> (two passages that name the same thing the question does not: the two hops of a
+    /// multi-hop question), a subset starts from the two least-used items with the strongest affinity (the first subset
+    /// from the retriever's best passage) and takes from every other cluster the least-used item with the strongest
+    /// affinity to what it holds, the best-ranked among equals. Which passages the subsets cover is the same; which ones
+    /// a drafter reads together is not.
+    /// </para>
     /// </summary>
-    public static IReadOnlyList<int[]> Cover(IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed)
+    public static IReadOnlyList<int[]> Cover(IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, Func<int, int, int>? affinity = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (clusters.Count == 0 || clusters.Any(c => c.Count == 0))
@@ -64,7 +76,9 @@ public static class SubsetSampler
         var subsets = new List<int[]>(target);
         while (subsets.Count < target)
         {
-            var subset = ordered.Select(c => c.MinBy(item => (uses.GetValueOrDefault(item), item))).ToArray();
+            var subset = affinity is null
+                ? ordered.Select(c => c.MinBy(item => (uses.GetValueOrDefault(item), item))).ToArray()
+                : Together(ordered, uses, affinity, first: subsets.Count == 0);
             if (!seen.Add(Key(subset)))
             {
                 // Every cluster's least-used item together forms a subset already taken (small clusters run out
@@ -81,6 +95,75 @@ public static class SubsetSampler
         }
 
         return subsets;
+    }
+
+    /// <summary>
+    /// One subset of least-used items. It starts from the retriever's best passage in the first subset (so that one is
+    /// always read), and later from the two least-used items of different clusters with the strongest affinity, when any
+    /// two have one (the best-ranked among equals), else from the best-ranked least-used item; every other cluster then
+    /// gives its least-used item with the strongest affinity to those taken, the best-ranked among equals.
+    /// </summary>
+    private static int[] Together(int[][] clusters, Dictionary<int, int> uses, Func<int, int, int> affinity, bool first)
+    {
+        var leastUsed = clusters.Select(c =>
+        {
+            var fewest = c.Min(item => uses.GetValueOrDefault(item));
+            return c.Where(item => uses.GetValueOrDefault(item) == fewest).ToArray();
+        }).ToArray();
+        var subset = new int[clusters.Length];
+        var done = new bool[clusters.Length];
+        var taken = new List<int>(clusters.Length);
+        void Take(int cluster, int item)
+        {
+            subset[cluster] = item;
+            done[cluster] = true;
+            taken.Add(item);
+        }
+
+        var anchor = Enumerable.Range(0, clusters.Length).MinBy(c => leastUsed[c][0]);
+        var pair = first ? default : StrongestPair(leastUsed, affinity);
+        if (pair.Strength > 0)
+        {
+            Take(pair.ClusterA, pair.ItemA);
+            Take(pair.ClusterB, pair.ItemB);
+        }
+        else
+        {
+            Take(anchor, leastUsed[anchor][0]);
+        }
+
+        foreach (var cluster in Enumerable.Range(0, clusters.Length).Where(c => !done[c]).OrderBy(c => leastUsed[c][0]).ToArray())
+        {
+            Take(cluster, leastUsed[cluster].MinBy(item => (-taken.Sum(t => affinity(t, item)), item)));
+        }
+
+        return subset;
+    }
+
+    private static (int Strength, int ClusterA, int ItemA, int ClusterB, int ItemB) StrongestPair(int[][] leastUsed, Func<int, int, int> affinity)
+    {
+        var best = (Strength: 0, ClusterA: 0, ItemA: 0, ClusterB: 0, ItemB: 0);
+        var bestRanks = int.MaxValue;
+        for (var a = 0; a < leastUsed.Length; a++)
+        {
+            for (var b = a + 1; b < leastUsed.Length; b++)
+            {
+                foreach (var itemA in leastUsed[a])
+                {
+                    foreach (var itemB in leastUsed[b])
+                    {
+                        var strength = affinity(itemA, itemB);
+                        if (strength > best.Strength || (strength == best.Strength && strength > 0 && itemA + itemB < bestRanks))
+                        {
+                            best = (strength, a, itemA, b, itemB);
+                            bestRanks = itemA + itemB;
+                        }
+                    }
+                }
+            }
+        }
+
+        return best;
     }
 
     private const long MaxEnumerated = 4096;

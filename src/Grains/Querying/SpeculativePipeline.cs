@@ -46,9 +46,26 @@ public static class SpeculativePipeline
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling);
+        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, HopAffinity(request.Question, passages));
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         return new DraftPlan(k, tasks);
+    }
+
+    /// <summary>
+    /// For a multi-hop question, how many names two passages share that the question does not mention ("LaHave" in "David
+    /// Morse was born in LaHave" and "Walden … on the shore of the LaHave River"): the two hops of its chain share the
+    /// bridge, and a drafter can follow it only when it reads both. Null for other questions, whose subsets need no pairing.
+    /// </summary>
+    private static Func<int, int, int>? HopAffinity(string question, IReadOnlyList<Passage> passages)
+    {
+        var profile = Models.Extractive.QuestionProfile.Of(question);
+        if (!profile.IsMultiHop)
+        {
+            return null;
+        }
+
+        var names = passages.Select(p => Models.Extractive.Bridge.DistinctiveNewNames(profile, $"{p.Title} {p.Text}")).ToArray();
+        return (a, b) => names[a].Count(names[b].Contains);
     }
 
     /// <summary>The draft a model's output makes; ρ_Draft is clamped to a log-probability (≤ 0).</summary>

@@ -212,6 +212,13 @@ public static class Bridge
     }
 
     /// <summary>
+    /// The names of a text that the question does not mention and that tell one thing apart (no designator such as
+    /// "District" or "March"): two passages that share one are likely two hops of the same chain.
+    /// </summary>
+    public static IReadOnlySet<string> DistinctiveNewNames(QuestionProfile question, string text) =>
+        NewNames(question, text).Where(n => !Designators.Contains(n)).ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>
     /// How firmly a text names the bridge: 1 from two of its name words on ("American … Association"), ½ for one; 0 when
     /// it shares only designators with a bridge that has other words ("District" alone).
     /// </summary>

@@ -139,6 +139,37 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void With_an_affinity_linked_passages_are_read_together_and_the_same_passages_are_covered()
+    {
+        // Rank 0 (first hop) names the bridge that rank 7 (second hop) describes; rank 4 and rank 9 share another name.
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 2, 4, 6, 8], [1, 3, 5, 7, 9]];
+        static int Affinity(int a, int b) => (Math.Min(a, b), Math.Max(a, b)) switch { (0, 7) => 2, (4, 9) => 1, _ => 0 };
+
+        var plain = SubsetSampler.Cover(clusters, count: 5, seed: 0);
+        var paired = SubsetSampler.Cover(clusters, count: 5, seed: 0, Affinity);
+
+        Assert.DoesNotContain(plain, s => s.SequenceEqual([0, 7]));
+        Assert.Equal([0, 7], paired[0]);
+        Assert.Contains(paired, s => s.SequenceEqual([4, 9]));
+        Assert.Equal(plain.SelectMany(s => s).Order(), paired.SelectMany(s => s).Order());
+        Assert.Equal(5, paired.Select(s => string.Join(',', s)).Distinct().Count());
+    }
+
+    [Fact]
+    public void With_an_affinity_a_subset_starts_from_the_best_ranked_passage_of_any_cluster()
+    {
+        // The retriever's best passage is in the second cluster: the first subset is built around it.
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[1, 2, 3], [0, 4, 5]];
+        static int Affinity(int a, int b) => (Math.Min(a, b), Math.Max(a, b)) switch { (0, 3) => 1, (1, 5) => 1, _ => 0 };
+
+        var subsets = SubsetSampler.Cover(clusters, count: 3, seed: 0, Affinity);
+
+        Assert.Equal([3, 0], subsets[0]);
+        Assert.Equal([1, 5], subsets[1]);
+        Assert.Equal([2, 4], subsets[2]);
+    }
+
+    [Fact]
     public void Coverage_sees_more_passages_than_random_subsets_on_uneven_clusters()
     {
         IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9]];
