@@ -170,6 +170,37 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void A_plan_for_a_multi_hop_question_pairs_the_passages_that_share_its_bridge()
+    {
+        // Two clear clusters. The best passage names the bridge (Bridgewater); the third-ranked one of the other cluster describes it.
+        string[] texts =
+        [
+            "David Morse (born 1954 in Bridgewater) is a Canadian politician.",
+            "Kings South is an electoral district.",
+            "David Morse represented Kings South.",
+            "Halifax is the capital of Nova Scotia.",
+            "Morse was re-elected in 2006.",
+            "Bridgewater is a town in the Lunenburg Municipal District.",
+            "He served as Minister of Natural Resources.",
+            "Mahone Bay is a town on the coast.",
+            "Morse is a member of the Progressive Conservatives.",
+            "Lunenburg is a port town.",
+        ];
+        var passages = texts
+            .Select((t, i) => new Passage($"p{i}", $"d{i}", null, t, i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
+            .ToArray();
+        string[] SubsetsOf(string question) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Coverage)
+            .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
+
+        var multiHop = SubsetsOf("What district is the place of birth of David Morse located in?");
+        var singleHop = SubsetsOf("Who is David Morse?");
+
+        Assert.Equal("p0,p5", multiHop[0]);
+        Assert.DoesNotContain("p0,p5", singleHop);
+        Assert.Equal(singleHop.SelectMany(s => s.Split(',')).Order(), multiHop.SelectMany(s => s.Split(',')).Order());
+    }
+
+    [Fact]
     public void Coverage_sees_more_passages_than_random_subsets_on_uneven_clusters()
     {
         IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9]];
