@@ -190,30 +190,40 @@ public sealed partial class QuestionProfile
     // Kicked the Hornets' Nest"), never by a comma before a lower-case word ("Midway, in the same county").
     private const string QuotedName = @"[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:of|the|and|a|an|with|in|on|for|to|de|von|van|du|la|le)){0,2}\s+|,\s+)[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*[""”]?)*[""”]?";
 
-    // What a name is related to when a question names its bridge that way: people, places and things a name has one of
-    // ("the author of Brand", "Big Eye's main director", "Corey Taylor's city of birth"). Not the classifiers that only
-    // name something ("the city of Paris", "the Battle of Hastings"), nor parts of a phrase ("the end of World War II").
-    private const string Relation = @"(?:(?:first|main|current|former|original|biological|eldest|youngest|late|lead|principal|founding|head|official|native|home)\s+)?"
+    // What a name is related to when a question names its bridge by "the ‹relation› of ‹name›": people, places and things
+    // a name has one of ("the author of Brand", "the main director of Big Eyes", "the place of birth of David Morse"). Not
+    // the classifiers that only name something ("the city of Paris", "the state of New York", "the Battle of Hastings"),
+    // nor parts of a phrase ("the end of World War II"). One adjective may come first ("the political party of …").
+    private const string Relation = @"(?:\p{Ll}[\p{L}\-]*\s+)?"
         + @"(?:author|writer|director|producer|composer|performer|singer|creator|founder|designer|architect|developer|publisher|"
         + @"manufacturer|owner|operator|spouse|wife|husband|partner|father|mother|son|daughter|brother|sister|sibling|child|parent|"
         + @"birthplace|hometown|home\s+town|(?:place|city|town|country)\s+of\s+(?:birth|death|origin|citizenship)|capital|president|"
-        + @"leader|chairman|ceo|mayor|governor|headquarters|team|club|employer|label|record\s+label|screenwriter|lyricist|illustrator|"
-        + @"editor|narrator|star|captain|coach|manager|successor|predecessor|namesake|inventor|location|language|currency)";
+        + @"leader|chairman|ceo|mayor|governor|headquarters|team|club|league|employer|label|record\s+label|parent\s+company|network|"
+        + @"studio|distributor|screenwriter|lyricist|illustrator|editor|narrator|star|cast\s+member|member|captain|coach|manager|"
+        + @"successor|predecessor|namesake|inventor|location|language|currency|party|religion|alma\s+mater|stadium|venue|mouth|source)s?";
+
+    // After a possessive any noun is a relation ("Hans Edler's country", "Hello Love's performer", "Corey Taylor's city of
+    // birth"), so long as the possessive is a name, not "What's".
+    private const string PossessedNoun = @"(?:\p{Ll}[\p{L}\-]*\s+of\s+(?:birth|death|origin|citizenship)|(?:\p{Ll}[\p{L}\-]*\s+(?!(?:of|in|on|at|for|to|from|by|with|and|or)\b))?\p{Ll}[\p{L}\-]*)\b";
 
     // "What is the airport in the birthplace of Meehan Bonnar?": the relation, then "of" and the name ("the author of Brand").
     [GeneratedRegex(@"\b(?:[Tt]he\s+)?" + Relation + @"(?<cut>\s+of\s+" + QuotedName + ")")]
     private static partial Regex RelationOfName();
 
     // "… on Akinoshu Kenji's birthplace", "the spouse of Big Eye's main director".
-    [GeneratedRegex(@"(?<cut>" + QuotedName + @"(?<=[^'’])['’]s?\s+)" + Relation + @"\b")]
+    [GeneratedRegex(@"(?<cut>(?!(?:What|Who|Where|When|Which|How|Why|It|That|There|Here|He|She|Let)['’])" + QuotedName + @"(?<=[^'’])['’]s?\s+)" + PossessedNoun)]
     private static partial Regex PossessiveRelation();
 
-    // "… the country Signmark is from", "the company Novair International Airways is part of", "the country containing Nugegoda".
-    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*\s+(?<cut>" + QuotedName + @"\s+(?:is|was|are|were)\s+(?:(?:located|based|situated)\s+)?(?:from|in|part\s+of|a\s+part\s+of)\b|(?:containing|including|housing)\s+" + QuotedName + ")")]
+    // "… the country Signmark is from", "the company Novair International Airways is part of", "the country containing
+    // Nugegoda", "the team Barry Wesson played for", "the city Gisvi was born in": a clause without "which" or "that"
+    // whose preposition is left at its end (followed by the question mark, a comma, or the main clause's verb), so that
+    // "the film Titanic played in theaters" is no such clause.
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+\p{Ll}[\p{L}\-]*\s+(?<cut>" + QuotedName + @"\s+(?:is|was|are|were)\s+(?:(?:located|based|situated)\s+)?(?:from|in|part\s+of|a\s+part\s+of)\b|(?:containing|including|housing)\s+" + QuotedName
+        + "|" + QuotedName + @"\s+(?:(?:is|was|are|were)\s+)?(?:born|played|plays|worked|works|signed|belongs|belonged|competed|competes|studied|lived|lives|died|grew\s+up|moved)\s+(?:for|with|in|at|to|from|on)\b(?=\s*(?:[?,]|$|(?:is|was|are|were|do|does|did|has|had|have|located|situated|become|became|join|joined|leave|left|win|won|face|faced|play|played)\b)))")]
     private static partial Regex NameItIsIn();
 
-    // A question that asks for the relation itself, the whole rest of it: "Who is", "What was", "Who were".
-    [GeneratedRegex(@"^(?i:who|what|which)\s+(?i:is|was|are|were)\s+(?:(?i:the)\s+)?$")]
+    // A question that asks for the relation itself, the whole rest of it: "Who is", "What was", "Who were", "What's".
+    [GeneratedRegex(@"^(?:(?i:who|what|which)\s+(?i:is|was|are|were)|(?i:who|what)['’]s)\s+(?:(?i:the)\s+)?$")]
     private static partial Regex AsksForTheRelation();
 
     // The same question asked the other way round: "The main director of Big Eyes was who?".
