@@ -53,12 +53,12 @@ public static class SubsetSampler
     /// passage of every cluster (item 0 among them). Random passages can leave out the one passage that holds the answer;
     /// this cannot while there is room for it.
     /// <para>
-    /// Which least-used items go together is free, as long as every subset takes its least-used ones. With an
-    /// <paramref name="affinity"/> (two passages that name the same thing the question does not: the two hops of a
-    /// multi-hop question), a subset starts from the two least-used items with the strongest affinity (the first subset
-    /// from the retriever's best passage) and takes from every other cluster the least-used item with the strongest
-    /// affinity to what it holds, the best-ranked among equals. Which passages the subsets cover is the same; which ones
-    /// a drafter reads together is not.
+    /// Which least-used items go together is free, as long as every subset takes its least-used ones among those the
+    /// subsets cover (a cluster's best-ranked, as many as there are subsets). With an <paramref name="affinity"/> (two
+    /// passages that name the same thing the question does not: the two hops of a multi-hop question), a subset starts
+    /// from the two least-used items with the strongest affinity (the first subset from the retriever's best passage) and
+    /// takes from every other cluster the least-used item with the strongest affinity to what it holds, the best-ranked
+    /// among equals. Which passages the subsets cover is the same; which ones a drafter reads together is not.
     /// </para>
     /// </summary>
     public static IReadOnlyList<int[]> Cover(IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, Func<int, int, int>? affinity = null)
@@ -78,7 +78,7 @@ public static class SubsetSampler
         {
             var subset = affinity is null
                 ? ordered.Select(c => c.MinBy(item => (uses.GetValueOrDefault(item), item))).ToArray()
-                : Together(ordered, uses, affinity, first: subsets.Count == 0);
+                : Together(ordered.Select(c => c.Take(target).ToArray()).ToArray(), uses, affinity, first: subsets.Count == 0);
             if (!seen.Add(Key(subset)))
             {
                 // Every cluster's least-used item together forms a subset already taken (small clusters run out

@@ -46,7 +46,8 @@ public static class SpeculativePipeline
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, HopAffinity(request.Question, passages));
+        var affinity = sampling == SubsetSampling.Coverage ? HopAffinity(request.Question, passages) : null;
+        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         return new DraftPlan(k, tasks);
     }
@@ -55,6 +56,8 @@ public static class SpeculativePipeline
     /// For a multi-hop question, how many names two passages share that the question does not mention ("LaHave" in "David
     /// Morse was born in LaHave" and "Walden … on the shore of the LaHave River"): the two hops of its chain share the
     /// bridge, and a drafter can follow it only when it reads both. Null for other questions, whose subsets need no pairing.
+    /// The question is read by the extractive models' <see cref="Models.Extractive.QuestionProfile"/>, whatever model
+    /// drafts: pairing the hops helps a language model as much, and reading the question needs no model.
     /// </summary>
     private static Func<int, int, int>? HopAffinity(string question, IReadOnlyList<Passage> passages)
     {

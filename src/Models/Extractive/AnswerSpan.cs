@@ -183,7 +183,7 @@ public static partial class AnswerSpan
     private static partial Regex Whitespace();
 
     // The lower-case words inside names ("Charles de Gaulle", "Ludwig van Beethoven", "University of Chicago Press").
-    private const string NameParticles = "de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y";
+    internal const string NameParticles = "de|da|di|del|della|der|den|van|von|la|le|of|bin|al|y";
 
     // Words that join a phrase to what comes before: a name is never qualified across one ("by Madonna for the film …").
     private const string PhraseJoiners = "for|from|of|in|on|at|with|to|and|or|as";

@@ -156,6 +156,22 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void With_an_affinity_an_uneven_cluster_still_covers_its_best_ranked_passages()
+    {
+        // Five subsets take five of the large cluster's seven: ranks 0–4. Rank 6 shares a name with rank 8, but pairing
+        // them would leave rank 4 unread.
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1, 2, 3, 4, 5, 6], [7, 8, 9]];
+        static int Affinity(int a, int b) => (Math.Min(a, b), Math.Max(a, b)) is (6, 8) or (3, 9) ? 1 : 0;
+
+        var plain = SubsetSampler.Cover(clusters, count: 5, seed: 0);
+        var paired = SubsetSampler.Cover(clusters, count: 5, seed: 0, Affinity);
+
+        Assert.Equal(plain.SelectMany(s => s).Distinct().Order(), paired.SelectMany(s => s).Distinct().Order());
+        Assert.Contains(paired, s => s.SequenceEqual([3, 9]));
+        Assert.Equal(5, paired.Select(s => string.Join(',', s)).Distinct().Count());
+    }
+
+    [Fact]
     public void With_an_affinity_a_subset_starts_from_the_best_ranked_passage_of_any_cluster()
     {
         // The retriever's best passage is in the second cluster: the first subset is built around it.
