@@ -34,7 +34,8 @@ public sealed class InProcessPipeline(IEmbeddingGenerator<string, Embedding<floa
 
         var phase = Stopwatch.GetTimestamp();
         var sampling = request.Sampling ?? new QueryOptions().Sampling;
-        var plan = SpeculativePipeline.Plan(request, passages, sampling);
+        var optionStatements = await SpeculativePipeline.OptionStatementsAsync(embedder, request.Question, sampling, cancellationToken);
+        var plan = SpeculativePipeline.Plan(request, passages, sampling, optionStatements);
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
         phase = Stopwatch.GetTimestamp();

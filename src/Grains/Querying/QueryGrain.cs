@@ -186,7 +186,8 @@ public sealed class QueryGrain(
         DraftPlan plan;
         using (var clusterActivity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.cluster"))
         {
-            plan = SpeculativePipeline.Plan(request, passages, sampling);
+            var optionStatements = await SpeculativePipeline.OptionStatementsAsync(embedder, request.Question, sampling, cancellationToken);
+            plan = SpeculativePipeline.Plan(request, passages, sampling, optionStatements);
             clusterActivity?.SetTag("specrag.clusters", plan.Clusters);
             clusterActivity?.SetTag("specrag.subsets", plan.Tasks.Count);
             clusterActivity?.SetTag("specrag.sampling", sampling.ToString().ToLowerInvariant());

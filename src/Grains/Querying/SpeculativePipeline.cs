@@ -42,11 +42,11 @@ public static class SpeculativePipeline
     /// subsets' random choices use <see cref="QuerySeed.Of"/>: the same for the same question and seed, independent
     /// across questions.
     /// </summary>
-    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling)
+    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements = null)
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var affinity = sampling == SubsetSampling.Coverage ? HopAffinity(request.Question, passages) : null;
+        var affinity = sampling == SubsetSampling.Coverage ? HopAffinity(request.Question, passages) ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         return new DraftPlan(k, tasks);
@@ -69,6 +69,42 @@ public static class SpeculativePipeline
 
         var names = passages.Select(p => Models.Extractive.Bridge.DistinctiveNewNames(profile, $"{p.Title} {p.Text}")).ToArray();
         return (a, b) => names[a].Count(names[b].Contains);
+    }
+
+    /// <summary>
+    /// For a multiple-choice question and coverage subsets, the vectors of "‹the question's last sentence› ‹option›" for
+    /// each option (what the extractive models weigh an option by), embedded with the retrieval embedder so that they
+    /// compare with the passages' vectors; null otherwise.
+    /// </summary>
+    public static async Task<IReadOnlyList<float[]>?> OptionStatementsAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embedder, string question, SubsetSampling sampling, CancellationToken cancellationToken = default)
+    {
+        var profile = Models.Extractive.QuestionProfile.Of(question);
+        if (sampling != SubsetSampling.Coverage || !profile.IsMultipleChoice)
+        {
+            return null;
+        }
+
+        return await embedder.EmbedAsync(profile.Options.Select(o => Models.Extractive.OptionSupport.Statement(profile, o)).ToArray(), cancellationToken);
+    }
+
+    /// <summary>
+    /// For a multiple-choice question, whether two passages favour the same option (the option whose statement is closest
+    /// to the passage). An option is decided by its two best sentences, as standard mode decides it over all passages;
+    /// a subset whose two passages favour one option shows a drafter that option's evidence in full, and the verifier
+    /// then weighs the drafts' cases for their options against each other. Null without option vectors.
+    /// </summary>
+    private static Func<int, int, int>? OptionAffinity(IReadOnlyList<Passage> passages, IReadOnlyList<float[]>? optionStatements)
+    {
+        if (optionStatements is not { Count: >= 2 } || passages.Any(p => p.Embedding.Length != optionStatements[0].Length))
+        {
+            return null;
+        }
+
+        var favoured = passages
+            .Select(p => Enumerable.Range(0, optionStatements.Count).MaxBy(o => TensorPrimitives.Dot(optionStatements[o], p.Embedding)))
+            .ToArray();
+        return (a, b) => favoured[a] == favoured[b] ? 1 : 0;
     }
 
     /// <summary>The draft a model's output makes; ρ_Draft is clamped to a log-probability (≤ 0).</summary>

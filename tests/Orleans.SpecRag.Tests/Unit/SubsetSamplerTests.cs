@@ -1,5 +1,7 @@
 using Orleans.SpecRag.Grouping;
+using Orleans.SpecRag.Models.Embedding;
 using Orleans.SpecRag.Querying;
+using Orleans.SpecRag.Tests.Support;
 
 namespace Orleans.SpecRag.Tests.Unit;
 
@@ -214,6 +216,44 @@ public sealed class CoverageSamplingTests
         Assert.Equal("p0,p5", multiHop[0]);
         Assert.DoesNotContain("p0,p5", singleHop);
         Assert.Equal(singleHop.SelectMany(s => s.Split(',')).Order(), multiHop.SelectMany(s => s.Split(',')).Order());
+    }
+
+    [Fact]
+    public void A_plan_for_a_multiple_choice_question_pairs_passages_that_favour_the_same_option()
+    {
+        // Two clear clusters (the first two dimensions); the third says which option a passage favours: + for (A), − for (B).
+        // In rank order the two clusters alternate between the options, so the plain pairs never agree.
+        float[] favour = [0.1f, -0.1f, -0.1f, 0.1f, 0.1f, -0.1f, -0.1f, 0.1f, 0.1f, -0.1f];
+        var passages = Enumerable.Range(0, 10)
+            .Select(i => new Passage($"p{i}", $"d{i}", null, $"text {i}", i % 2 == 0 ? [1f, 0f, favour[i]] : [0f, 1f, favour[i]], 1 - (0.01 * i)))
+            .ToArray();
+        float[][] options = [[0f, 0f, 1f], [0f, 0f, -1f]];
+        var request = new QueryRequest { Question = "Which gas do plants take in? (A) carbon dioxide (B) oxygen" };
+        int[][] SubsetsOf(IReadOnlyList<float[]>? statements) => SpeculativePipeline.Plan(request, passages, SubsetSampling.Coverage, statements)
+            .Tasks.Select(t => t.Passages.Select(p => int.Parse(p.Id[1..])).ToArray()).ToArray();
+
+        var plain = SubsetsOf(null);
+        var paired = SubsetsOf(options);
+
+        Assert.All(plain, s => Assert.NotEqual(Math.Sign(favour[s[0]]), Math.Sign(favour[s[1]])));
+        // The first cluster has three passages for (A), the second two: one pair cannot agree.
+        Assert.Equal(4, paired.Count(s => Math.Sign(favour[s[0]]) == Math.Sign(favour[s[1]])));
+        Assert.Contains(0, paired[0]);
+        Assert.Equal(plain.SelectMany(s => s).Order(), paired.SelectMany(s => s).Order());
+    }
+
+    [Fact]
+    public async Task Option_statements_are_embedded_only_for_a_multiple_choice_question_with_coverage_subsets()
+    {
+        using var embedder = new BorrowedEmbeddingGenerator(SharedModels.MiniLm);
+        const string choice = "Which gas do plants take in? (A) carbon dioxide (B) oxygen (C) helium";
+
+        var statements = await SpeculativePipeline.OptionStatementsAsync(embedder, choice, SubsetSampling.Coverage);
+
+        Assert.Equal(3, statements!.Count);
+        Assert.All(statements, v => Assert.Equal(SharedModels.MiniLm.Dimensions, v.Length));
+        Assert.Null(await SpeculativePipeline.OptionStatementsAsync(embedder, choice, SubsetSampling.Paper));
+        Assert.Null(await SpeculativePipeline.OptionStatementsAsync(embedder, "Which gas do plants take in?", SubsetSampling.Coverage));
     }
 
     [Fact]
