@@ -188,6 +188,7 @@ public sealed class QueryGrain(
         {
             var optionStatements = await SpeculativePipeline.OptionStatementsAsync(embedder, request.Question, sampling, cancellationToken);
             plan = SpeculativePipeline.Plan(request, passages, sampling, optionStatements);
+            clusterActivity?.SetTag("specrag.option_statements", optionStatements?.Count ?? 0);
             clusterActivity?.SetTag("specrag.clusters", plan.Clusters);
             clusterActivity?.SetTag("specrag.subsets", plan.Tasks.Count);
             clusterActivity?.SetTag("specrag.sampling", sampling.ToString().ToLowerInvariant());

@@ -42,7 +42,7 @@ public static class SpeculativePipeline
     /// subsets' random choices use <see cref="QuerySeed.Of"/>: the same for the same question and seed, independent
     /// across questions.
     /// </summary>
-    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements = null)
+    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements)
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
@@ -74,7 +74,8 @@ public static class SpeculativePipeline
     /// <summary>
     /// For a multiple-choice question and coverage subsets, the vectors of "‹the question's last sentence› ‹option›" for
     /// each option (what the extractive models weigh an option by), embedded with the retrieval embedder so that they
-    /// compare with the passages' vectors; null otherwise.
+    /// compare with the passages' vectors; null otherwise, and null when embedding them fails: the pairing is an
+    /// improvement a query can do without, not a reason to fail it.
     /// </summary>
     public static async Task<IReadOnlyList<float[]>?> OptionStatementsAsync(
         IEmbeddingGenerator<string, Embedding<float>> embedder, string question, SubsetSampling sampling, CancellationToken cancellationToken = default)
@@ -85,7 +86,14 @@ public static class SpeculativePipeline
             return null;
         }
 
-        return await embedder.EmbedAsync(profile.Options.Select(o => Models.Extractive.OptionSupport.Statement(profile, o)).ToArray(), cancellationToken);
+        try
+        {
+            return await embedder.EmbedAsync(profile.Options.Select(o => Models.Extractive.OptionSupport.Statement(profile, o)).ToArray(), cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            return null;
+        }
     }
 
     /// <summary>

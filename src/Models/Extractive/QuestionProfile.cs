@@ -230,11 +230,12 @@ public sealed partial class QuestionProfile
     // A name as the question writes it: capitalised words, joined by a few small words or a comma before another
     // capitalised word ("Songs I Wrote with Amy", "Alexander and the Terrible, Horrible, No Good, Very Bad Day", "The Girl Who
     // Kicked the Hornets' Nest", "Rinaldo del Mel"), never by a comma before a lower-case word ("Midway, in the same county").
-    // It starts at a word's start, so a long run of capitals is not tried again from each of its letters.
-    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el)){0,2}\s+|,\s+)[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*[""”]?)*[""”]?";
+    // It starts at a word's start, so a long run of capitals is not tried again from each of its letters, and it is at
+    // most 13 words long, so a run of capitalised words costs a bounded time from each start.
+    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el)){0,2}\s+|,\s+)[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
 
     // Not an adjective before a relation: "Who is author of Brand?" has none.
-    private const string NotAFunctionWord = @"(?!(?:is|was|are|were|be|been|being|the|a|an|of|in|on|at|to|for|by|with|from|and|or|did|does|do|has|have|had)\b)";
+    private const string NotAFunctionWord = @"(?!(?:is|was|are|were|be|been|being|became|become|becomes|served|serves|as|currently|also|still|now|the|a|an|of|in|on|at|to|for|by|with|from|and|or|did|does|do|has|have|had|many|much)\b)";
 
     // What a name is related to when a question names its bridge by "the ‹relation› of ‹name›": people, places and things
     // a name has one of ("the author of Brand", "the main director of Big Eyes", "the place of birth of David Morse"). Not
@@ -270,16 +271,17 @@ public sealed partial class QuestionProfile
     private static partial Regex NameItIsIn();
 
     // A question that asks for the relation itself, the whole rest of it: "Who is", "What was", "What city is the", "Where
-    // is the", "What's", "What is the name of the".
-    [GeneratedRegex(@"^(?:(?i:who|what|which|where)(?:\s+\p{Ll}+)?\s+(?i:is|was|are|were)|(?i:who|what)['’]s)\s+(?:(?i:the)\s+)?(?:(?i:names?)\s+of\s+(?:(?i:the)\s+)?)?$")]
+    // is the", "What's", "What is the name of the", "Who became", "Who served as", "Who is currently the", "How many".
+    [GeneratedRegex(@"^(?:(?:(?i:who|what|which|where)(?:\s+\p{Ll}+)?\s+(?:(?i:is|was|are|were|became|becomes|served\s+as|serves\s+as))(?:\s+(?:currently|also|still|now))?|(?i:who|what)['’]s)\s+(?:(?i:the)\s+)?(?:(?i:names?)\s+of\s+(?:(?i:the)\s+)?)?|(?i:how)\s+(?:many|much)\s+)$")]
     private static partial Regex AsksForTheRelationBefore();
 
     // The same question asked the other way round: "The main director of Big Eyes was who?".
     [GeneratedRegex(@"^\s*(?i:is|was|are|were)\s+(?i:who|what)$")]
     private static partial Regex AsksForTheRelationAfterIt();
 
-    // A lower-case word that is not one of a name's small words or a qualifier's preposition: a verb or a noun.
-    [GeneratedRegex(@"\b(?!(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|at|for|to|from|du|dos|das|ibn|el|vs)\b)\p{Ll}[\p{L}\-]*")]
+    // A lower-case word that is not one of a name's small words or a qualifier's preposition ("in 1990", "before
+    // Guardiola"): a verb or a noun ("married to", "are there" is no such word after "How many").
+    [GeneratedRegex(@"\b(?!(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|at|for|to|from|du|dos|das|ibn|el|vs|during|before|after|since|until|by|as|about|around|than|are|is|there)\b)\p{Ll}[\p{L}\-]*")]
     private static partial Regex ContentWord();
 
     [GeneratedRegex(@"\([^()]*\)")]
@@ -294,7 +296,9 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"\s(?:is|are|was|were)\s")]
     private static partial Regex ClauseAuxiliary();
 
-    [GeneratedRegex(@"\b(?:\p{Ll}+ed|born|known|made|found|held|built|written|led|won|given|taken|seen)$")]
+    // The participles a question's main clause ends on after a possessive noun ("Where was Kim Jong-chul's wife born?");
+    // a closed list, since "speed" and "breed" end in -ed as well ("What is Usain Bolt's top speed?").
+    [GeneratedRegex(@"\b(?:born|located|founded|buried|based|made|known|found|held|built|written|released|published|formed|established|named|called|married|raised|educated|killed|elected|signed|situated|discovered|produced|directed|created|designed|invented|owned|played|recorded|sung|led|won|given|taken|seen|used|spoken)$")]
     private static partial Regex EndsInParticiple();
 
     // Where a relative clause on the bridge ends: at a comma before a lower-case word that opens no apposition ("where X,

@@ -66,6 +66,34 @@ public sealed class TracingTests(RoleClusterFixture fixture) : IClassFixture<Rol
         });
     }
 
+    [Fact]
+    public async Task A_multiple_choice_query_pairs_its_subsets_by_option_and_an_open_one_does_not()
+    {
+        Listen();
+        async Task<object?> OptionStatementsOf(string question)
+        {
+            fixture.Drafter.Reset(participants: 5);
+            ActivityTraceId traceId;
+            using (var root = TestSource.StartActivity("test.request"))
+            {
+                traceId = root!.TraceId;
+                await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
+                {
+                    Question = question,
+                    Documents = Enumerable.Range(0, 6).Select(i => new InlineDocument($"d{i}", null, $"Passage {i} about plants and the gases they take in.")).ToArray(),
+                    TopK = 6,
+                    Drafts = 5,
+                    Sampling = SubsetSampling.Coverage,
+                });
+            }
+
+            return Assert.Single(_finished, a => a.TraceId == traceId && a.OperationName == "specrag.cluster").GetTagItem("specrag.option_statements");
+        }
+
+        Assert.Equal(3, await OptionStatementsOf("Which gas do plants take in? (A) carbon dioxide (B) oxygen (C) helium"));
+        Assert.Equal(0, await OptionStatementsOf("Which gas do plants take in?"));
+    }
+
     private static bool IsDescendant(Activity span, Activity ancestor, IReadOnlyCollection<Activity> spans)
     {
         var byId = spans.ToDictionary(s => s.SpanId);

@@ -51,7 +51,7 @@ public sealed class SubsetSamplerTests
         var passages = Enumerable.Range(0, 10)
             .Select(i => new Passage($"p{i}", $"d{i}", null, $"text {i}", i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
             .ToArray();
-        string[] SubsetsOf(string question) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Paper)
+        string[] SubsetsOf(string question) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Paper, optionStatements: null)
             .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id))).ToArray();
 
         Assert.Equal(SubsetsOf("Who wrote Hamlet?"), SubsetsOf("Who wrote Hamlet?"));
@@ -207,7 +207,7 @@ public sealed class CoverageSamplingTests
         var passages = texts
             .Select((t, i) => new Passage($"p{i}", $"d{i}", null, t, i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
             .ToArray();
-        string[] SubsetsOf(string question) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Coverage)
+        string[] SubsetsOf(string question) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Coverage, optionStatements: null)
             .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
 
         var multiHop = SubsetsOf("What district is the place of birth of David Morse located in?");
@@ -240,6 +240,11 @@ public sealed class CoverageSamplingTests
         Assert.Equal(4, paired.Count(s => Math.Sign(favour[s[0]]) == Math.Sign(favour[s[1]])));
         Assert.Contains(0, paired[0]);
         Assert.Equal(plain.SelectMany(s => s).Order(), paired.SelectMany(s => s).Order());
+
+        // The paper's random subsets stay random: option statements change nothing there.
+        string PaperPlan(IReadOnlyList<float[]>? statements) => string.Join(';', SpeculativePipeline.Plan(request, passages, SubsetSampling.Paper, statements)
+            .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id))));
+        Assert.Equal(PaperPlan(null), PaperPlan(options));
     }
 
     [Fact]
