@@ -229,10 +229,11 @@ public sealed partial class QuestionProfile
 
     // A name as the question writes it: capitalised words, joined by a few small words or a comma before another
     // capitalised word ("Songs I Wrote with Amy", "Alexander and the Terrible, Horrible, No Good, Very Bad Day", "The Girl Who
-    // Kicked the Hornets' Nest", "Rinaldo del Mel"), never by a comma before a lower-case word ("Midway, in the same county").
+    // Kicked the Hornets' Nest", "Rinaldo del Mel", "Côte d'Ivoire", "Apollo 13"), never by a comma before a lower-case word
+    // ("Midway, in the same county").
     // It starts at a word's start, so a long run of capitals is not tried again from each of its letters, and it is at
     // most 13 words long, so a run of capitalised words costs a bounded time from each start.
-    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el)){0,2}\s+|,\s+)[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
+    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el)){0,2}\s+|,\s+)[""“]?(?:[dl]['’])?[\p{Lu}\p{N}][\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
 
     // Not an adjective before a relation: "Who is author of Brand?" has none.
     private const string NotAFunctionWord = @"(?!(?:is|was|are|were|be|been|being|became|become|becomes|served|serves|as|currently|also|still|now|the|a|an|of|in|on|at|to|for|by|with|from|and|or|did|does|do|has|have|had|many|much)\b)";

@@ -191,6 +191,8 @@ public sealed class ExtractiveModelTests
     [InlineData("Which city was the singer Adele born in?", null)]
     [InlineData("What club has the footballer Pelé played for?", null)]
     [InlineData("Who directed the film 'Jaws' in 1975?", null)]
+    [InlineData("What is the capital of Côte d'Ivoire?", null)]
+    [InlineData("Who was the composer of Symphony No. 5 in C?", null)]
     [InlineData("What is Usain Bolt's top speed?", null)]
     [InlineData("What was Secretariat's breed?", null)]
     [InlineData("Who was the coach of Barcelona before Guardiola?", null)]
