@@ -34,8 +34,7 @@ public sealed class InProcessPipeline(IEmbeddingGenerator<string, Embedding<floa
 
         var phase = Stopwatch.GetTimestamp();
         var sampling = request.Sampling ?? new QueryOptions().Sampling;
-        var optionStatements = await SpeculativePipeline.OptionStatementsAsync(embedder, request.Question, sampling, cancellationToken);
-        var plan = SpeculativePipeline.Plan(request, passages, sampling, optionStatements);
+        var plan = await SpeculativePipeline.PlanAsync(embedder, request, passages, sampling, cancellationToken);
         var clusteringMs = Stopwatch.GetElapsedTime(phase).TotalMilliseconds;
 
         phase = Stopwatch.GetTimestamp();

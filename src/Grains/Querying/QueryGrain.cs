@@ -186,9 +186,8 @@ public sealed class QueryGrain(
         DraftPlan plan;
         using (var clusterActivity = SpecRagTelemetry.ActivitySource.StartActivity("specrag.cluster"))
         {
-            var optionStatements = await SpeculativePipeline.OptionStatementsAsync(embedder, request.Question, sampling, cancellationToken);
-            plan = SpeculativePipeline.Plan(request, passages, sampling, optionStatements);
-            clusterActivity?.SetTag("specrag.option_statements", optionStatements?.Count ?? 0);
+            plan = await SpeculativePipeline.PlanAsync(embedder, request, passages, sampling, cancellationToken);
+            clusterActivity?.SetTag("specrag.option_statements", plan.OptionStatements);
             clusterActivity?.SetTag("specrag.clusters", plan.Clusters);
             clusterActivity?.SetTag("specrag.subsets", plan.Tasks.Count);
             clusterActivity?.SetTag("specrag.sampling", sampling.ToString().ToLowerInvariant());

@@ -9,7 +9,11 @@ using Orleans.SpecRag.Verification;
 namespace Orleans.SpecRag.Querying;
 
 /// <summary>A query's drafts before they run: how many clusters the passages fell into and one task per subset.</summary>
-public sealed record DraftPlan(int Clusters, IReadOnlyList<DraftTask> Tasks);
+public sealed record DraftPlan(int Clusters, IReadOnlyList<DraftTask> Tasks)
+{
+    /// <summary>How many option statements paired the subsets (0 unless a multiple-choice question with coverage subsets).</summary>
+    public int OptionStatements { get; init; }
+}
 
 /// <summary>
 /// The steps of a speculative query that are pure work on its data, shared by <see cref="QueryGrain"/> and the bench's
@@ -42,14 +46,31 @@ public static class SpeculativePipeline
     /// subsets' random choices use <see cref="QuerySeed.Of"/>: the same for the same question and seed, independent
     /// across questions.
     /// </summary>
-    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements)
+    public static DraftPlan Plan(QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements) =>
+        Plan(request, Models.Extractive.QuestionProfile.Of(request.Question), passages, sampling, optionStatements);
+
+    /// <summary>
+    /// The plan as the query grain and the bench make it: for a multiple-choice question with coverage subsets, the
+    /// option statements are embedded first (<see cref="OptionStatementsAsync(IEmbeddingGenerator{string, Embedding{float}}, string, SubsetSampling, CancellationToken)"/>),
+    /// and the question is read once for both.
+    /// </summary>
+    public static async Task<DraftPlan> PlanAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embedder, QueryRequest request, IReadOnlyList<Passage> passages, SubsetSampling sampling, CancellationToken cancellationToken = default)
+    {
+        var question = Models.Extractive.QuestionProfile.Of(request.Question);
+        var optionStatements = await OptionStatementsAsync(embedder, question, sampling, cancellationToken);
+        return Plan(request, question, passages, sampling, optionStatements);
+    }
+
+    private static DraftPlan Plan(
+        QueryRequest request, Models.Extractive.QuestionProfile question, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements)
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var affinity = sampling == SubsetSampling.Coverage ? HopAffinity(request.Question, passages) ?? OptionAffinity(passages, optionStatements) : null;
+        var affinity = sampling == SubsetSampling.Coverage ? HopAffinity(question, passages) ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
-        return new DraftPlan(k, tasks);
+        return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0 };
     }
 
     /// <summary>
@@ -59,15 +80,14 @@ public static class SpeculativePipeline
     /// The question is read by the extractive models' <see cref="Models.Extractive.QuestionProfile"/>, whatever model
     /// drafts: pairing the hops helps a language model as much, and reading the question needs no model.
     /// </summary>
-    private static Func<int, int, int>? HopAffinity(string question, IReadOnlyList<Passage> passages)
+    private static Func<int, int, int>? HopAffinity(Models.Extractive.QuestionProfile question, IReadOnlyList<Passage> passages)
     {
-        var profile = Models.Extractive.QuestionProfile.Of(question);
-        if (!profile.IsMultiHop)
+        if (!question.IsMultiHop)
         {
             return null;
         }
 
-        var names = passages.Select(p => Models.Extractive.Bridge.DistinctiveNewNames(profile, $"{p.Title} {p.Text}")).ToArray();
+        var names = passages.Select(p => Models.Extractive.Bridge.DistinctiveNewNames(question, $"{p.Title} {p.Text}")).ToArray();
         return (a, b) => names[a].Count(names[b].Contains);
     }
 
@@ -77,10 +97,13 @@ public static class SpeculativePipeline
     /// compare with the passages' vectors; null otherwise, and null when embedding them fails: the pairing is an
     /// improvement a query can do without, not a reason to fail it.
     /// </summary>
-    public static async Task<IReadOnlyList<float[]>?> OptionStatementsAsync(
-        IEmbeddingGenerator<string, Embedding<float>> embedder, string question, SubsetSampling sampling, CancellationToken cancellationToken = default)
+    public static Task<IReadOnlyList<float[]>?> OptionStatementsAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embedder, string question, SubsetSampling sampling, CancellationToken cancellationToken = default) =>
+        OptionStatementsAsync(embedder, Models.Extractive.QuestionProfile.Of(question), sampling, cancellationToken);
+
+    private static async Task<IReadOnlyList<float[]>?> OptionStatementsAsync(
+        IEmbeddingGenerator<string, Embedding<float>> embedder, Models.Extractive.QuestionProfile profile, SubsetSampling sampling, CancellationToken cancellationToken)
     {
-        var profile = Models.Extractive.QuestionProfile.Of(question);
         if (sampling != SubsetSampling.Coverage || !profile.IsMultipleChoice)
         {
             return null;

@@ -233,7 +233,10 @@ public sealed partial class QuestionProfile
     // ("Midway, in the same county").
     // It starts at a word's start, so a long run of capitals is not tried again from each of its letters, and it is at
     // most 13 words long, so a run of capitalised words costs a bounded time from each start.
-    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el)){0,2}\s+|,\s+)[""“]?(?:[dl]['’])?[\p{Lu}\p{N}][\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
+    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + NameSmallWords + @")){0,2}\s+|,\s+)[""“]?(?:[dl]['’])?[\p{Lu}\p{N}][\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
+
+    // The small words inside a name ("Songs I Wrote with Amy", "Osama bin Laden").
+    private const string NameSmallWords = AnswerSpan.NameParticles + "|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el";
 
     // Not an adjective before a relation: "Who is author of Brand?" has none.
     private const string NotAFunctionWord = @"(?!(?:is|was|are|were|be|been|being|became|become|becomes|served|serves|as|currently|also|still|now|the|a|an|of|in|on|at|to|for|by|with|from|and|or|did|does|do|has|have|had|many|much)\b)";
@@ -282,7 +285,7 @@ public sealed partial class QuestionProfile
 
     // A lower-case word that is not one of a name's small words or a qualifier's preposition ("in 1990", "before
     // Guardiola"): a verb or a noun ("married to", "are there" is no such word after "How many").
-    [GeneratedRegex(@"\b(?!(?:" + AnswerSpan.NameParticles + @"|the|and|a|an|with|in|on|at|for|to|from|du|dos|das|ibn|el|vs|during|before|after|since|until|by|as|about|around|than|are|is|there)\b)\p{Ll}[\p{L}\-]*")]
+    [GeneratedRegex(@"\b(?!(?:" + NameSmallWords + @"|at|from|vs|during|before|after|since|until|by|as|about|around|than|are|is|there)\b)\p{Ll}[\p{L}\-]*")]
     private static partial Regex ContentWord();
 
     [GeneratedRegex(@"\([^()]*\)")]
