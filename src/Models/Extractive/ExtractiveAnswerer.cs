@@ -146,7 +146,18 @@ public static class Bridge
     /// </summary>
     public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge = null)
     {
-        var first = ranked[0];
+        // The first hop is the most relevant sentence about what identifies the bridge ("The Jewel of the Nile", for "the
+        // producer of The Jewel of the Nile"), not merely the most relevant one: a sentence about the question's other
+        // names ("… star both De Niro and Pacino …") leads to a bridge the question never asked about. Without such a
+        // sentence there is no first hop, and the draft is a single-hop one.
+        var first = question.BridgeNames.Count == 0
+            ? ranked[0]
+            : ranked.FirstOrDefault(s => QuestionProfile.Terms($"{s.Title} {s.Text}").Any(question.BridgeNames.Contains));
+        if (first is null)
+        {
+            return null;
+        }
+
         // Text only, no titles: the verifier checks the same link and sees only the sentences.
         var bridge = NewNames(question, first.Text);
         if (bridge.Count == 0)

@@ -28,6 +28,9 @@ public sealed partial class QuestionProfile
             : IsMultipleChoice ? null
             : WithoutRelatedName(Stem);
         IsMultiHop = AskedOfBridge is not null;
+        BridgeNames = AskedOfBridge is { } asked
+            ? Names.Except(Terms(asked), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
         Expects = IsMultipleChoice ? AnswerKind.Any
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
@@ -63,6 +66,13 @@ public sealed partial class QuestionProfile
     /// what the answer must say about the bridge.
     /// </summary>
     public string? AskedOfBridge { get; }
+
+    /// <summary>
+    /// For a multi-hop question, the names that identify the bridge: those of the relative clause ("siege", "cassel" in
+    /// "… the location where the Siege of Cassel took place?") or of the name the question relates it to ("jewel", "nile"
+    /// in "… the producer of The Jewel of the Nile?"). The first hop is a sentence about them.
+    /// </summary>
+    public IReadOnlySet<string> BridgeNames { get; }
 
     /// <summary>
     /// What kind of answer the question's wording asks for: a description of the name it asks about ("What is Henry

@@ -405,6 +405,40 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task The_first_hop_is_a_sentence_about_what_identifies_the_bridge()
+    {
+        var model = new ExtractiveDraftModel(Embedder);
+        const string question = "What movie stars Morgan Freeman, Robert De Niro and the producer of The Jewel of the Nile?";
+        Assert.Equal(["jewel", "nile"], QuestionProfile.Of(question).BridgeNames.Order());
+        Assert.Equal(["cassel", "siege"], QuestionProfile.Of("What body of water is near the location where the Siege of Cassel took place?").BridgeNames.Order());
+        Assert.Empty(QuestionProfile.Of("Who is the author of Brand?").BridgeNames);
+
+        // The film that stars both actors matches the question best, but it is the second hop: the first is the sentence
+        // about The Jewel of the Nile, which names its producer, the bridge.
+        Passage[] passages =
+        [
+            P("vegas", "Last Vegas is a 2013 American comedy film starring Michael Douglas, Robert De Niro, Morgan Freeman and Kevin Kline."),
+            P("jewel", "The Jewel of the Nile is a 1985 adventure film directed by Lewis Teague and produced by one of its stars, Michael Douglas."),
+        ];
+        var draft = await model.DraftAsync(question, passages);
+        Assert.StartsWith("Last Vegas", draft.Answer);
+        Assert.StartsWith("The Jewel of the Nile is", draft.Rationale);
+
+        // Without a sentence about The Jewel of the Nile there is no first hop: two films that share an actor the question
+        // does not name are no chain, and the draft is scored as a single hop, by its fit alone.
+        Passage[] unrelated =
+        [
+            P("irishman", "It is the fourth film to star both De Niro and Al Pacino, following The Godfather Part II and Heat."),
+            P("godfather", "The Godfather Part II is a 1974 crime film produced by Francis Ford Coppola, starring Al Pacino and Robert De Niro."),
+        ];
+        var single = await model.DraftAsync(question, unrelated);
+        var profile = QuestionProfile.Of(question);
+        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, single.Answer]);
+        var fit = ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], v[2])) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], v[2]));
+        Assert.Equal(ExtractiveCalibration.LogProbability(fit, ExtractiveCalibration.DrafterMidpoint), single.AnswerLogProb, 4);
+    }
+
+    [Fact]
     public async Task A_designator_or_a_month_shared_by_two_sentences_is_no_link_between_them()
     {
         const string question = "What is the name of the waterfall in the country where the Bubye River is found?";
