@@ -35,8 +35,49 @@ public sealed partial class QuestionProfile
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
             : AsksForNumber().IsMatch(Stem) ? AnswerKind.Number
+            : NamedKindAsked(Stem) is not null ? AnswerKind.Name
             : AnswerKind.Any;
+        NamedKind = Expects == AnswerKind.Name ? NamedKindAsked(Stem) : null;
+        _namedKind = NamedKind is null ? null : NameOfKind(NamedKind);
     }
+
+    private readonly Regex? _namedKind;
+
+    private static readonly HashSet<string> NamedKindWords = new(
+        "of on de du del the county district province parish river lake sea ocean bay gulf strait creek canal reservoir lagoon sound falls waterfall cascade cascades mount mountain peak hill island isle airport airfield university college institute stadium arena field park ground hotel resort inn lodge bridge castle cathedral museum gallery treaty agreement accord convention award prize medal party".Split(' '),
+        StringComparer.Ordinal);
+
+    /// <summary>
+    /// For a question that asks for a place or thing of a kind whose names say what they are ("What county …", "What is
+    /// the name of the airport …", "What body of water …"), the words such a name carries, as an alternation ("County";
+    /// "Airport|Airfield"; "River|Lake|Sea|…"); null otherwise.
+    /// </summary>
+    public string? NamedKind { get; }
+
+    // What a question may ask for by kind, and the words that end (or, "Mount …", "Treaty of …", open) a name of that kind.
+    // Only kinds whose names say so: a city, a country or a person is named without a designator.
+    private static readonly Dictionary<string, string> NamedKinds = new(StringComparer.OrdinalIgnoreCase)
+    {
+        ["county"] = "County", ["district"] = "District", ["province"] = "Province", ["parish"] = "Parish",
+        ["river"] = "River", ["lake"] = "Lake", ["sea"] = "Sea", ["ocean"] = "Ocean", ["bay"] = "Bay",
+        ["body of water"] = "River|Lake|Sea|Ocean|Bay|Gulf|Strait|Creek|Canal|Reservoir|Lagoon|Sound|Falls",
+        ["waterfall"] = "Falls|Waterfall|Cascade|Cascades", ["mountain"] = "Mount|Mountain|Peak|Hill", ["island"] = "Island|Isle",
+        ["airport"] = "Airport|Airfield", ["university"] = "University|College|Institute", ["college"] = "College|University|Institute",
+        ["stadium"] = "Stadium|Arena|Field|Park|Ground", ["hotel"] = "Hotel|Resort|Inn|Lodge", ["bridge"] = "Bridge",
+        ["castle"] = "Castle", ["cathedral"] = "Cathedral", ["museum"] = "Museum|Gallery", ["treaty"] = "Treaty|Agreement|Accord|Convention",
+        ["award"] = "Award|Prize|Medal", ["prize"] = "Prize|Award|Medal", ["political party"] = "Party", ["party"] = "Party",
+    };
+
+    private static string? NamedKindAsked(string stem)
+    {
+        var match = AsksForNamedKind().Match(stem);
+        return match.Success ? NamedKinds[Whitespace().Replace(match.Groups["kind"].Value, " ")] : null;
+    }
+
+    // The kind's word, capitalised, beside another capitalised word: "Wyoming County", "Lake Oesa", "Treaty of Rome"; not
+    // "the airport is owned by the City of Winner".
+    private static Regex NameOfKind(string names) =>
+        new($@"\p{{Lu}}[\p{{L}}\p{{N}}'’\-.]*\s+(?:{names})\b|\b(?:{names})\s+(?:(?:of|on|de|du|del)\s+(?:the\s+)?)?\p{{Lu}}", RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
     public string Question { get; }
 
@@ -193,6 +234,8 @@ public sealed partial class QuestionProfile
         AnswerKind.Time => TimeExpression().IsMatch(text),
         AnswerKind.Number => NumberExpression().IsMatch(text),
         AnswerKind.Description => AnswerSpan.Describes(text, this),
+        // A name of the kind other than the question's own ("What river does the Tekezé River turn into?").
+        AnswerKind.Name => _namedKind!.Matches(text).Any(m => Terms(m.Value).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t))),
         _ => true,
     };
 
@@ -334,6 +377,14 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
+    // "What county …", "In which river …", "What is the name of the airport …": a kind whose names carry it (NamedKinds).
+    // Not "What kind of university …" (a description), nor "What city …" (a city's name does not say it is one).
+    [GeneratedRegex(@"^(?:(?:in|on|at|near|from|to|into|of|for|by|with)\s+)?(?:(?:what|which)\s+|what\s+(?:is|was|are|were)\s+the\s+name\s+of\s+the\s+)(?<kind>county|district|province|parish|river|lake|sea|ocean|bay|body\s+of\s+water|waterfall|mountain|island|airport|university|college|stadium|hotel|bridge|castle|cathedral|museum|treaty|award|prize|political\s+party|party)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex AsksForNamedKind();
+
+    [GeneratedRegex(@"\s+")]
+    private static partial Regex Whitespace();
+
     /// <summary>The month names, as a regular-expression alternation: times are read from them here and in <see cref="AnswerSpan"/>.</summary>
     internal const string Months = "January|February|March|April|May|June|July|August|September|October|November|December";
 
@@ -367,4 +418,7 @@ public enum AnswerKind
     Description,
     Time,
     Number,
+
+    /// <summary>A place or thing of a kind its name states: "What county …" is answered by a sentence naming "… County".</summary>
+    Name,
 }

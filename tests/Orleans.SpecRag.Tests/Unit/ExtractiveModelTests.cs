@@ -310,6 +310,16 @@ public sealed class ExtractiveModelTests
     [InlineData("What is the capital of France?", AnswerKind.Any)]
     [InlineData("Who was the director of Jaws?", AnswerKind.Any)]
     [InlineData("Who was the first president of the association which published Journal of Psychotherapy Integration?", AnswerKind.Any)]
+    [InlineData("What county shares a border with the county in which Johnnycake is located?", AnswerKind.Name)]
+    [InlineData("In what county is the city where Harris W. Fawell was born?", AnswerKind.Name)]
+    [InlineData("What is the name of the airport in the city where WILM is licensed to broadcast?", AnswerKind.Name)]
+    [InlineData("What body of water is near the location where the Siege of Cassel took place?", AnswerKind.Name)]
+    [InlineData("Which river does the Tekeze River turn into?", AnswerKind.Name)]
+    [InlineData("What political party is Sergio Tolento Hernández a member of?", AnswerKind.Name)]
+    [InlineData("What kind of university did the author attend?", AnswerKind.Any)]
+    [InlineData("What city is the capital of the county?", AnswerKind.Any)]
+    [InlineData("What is the main international airport in Stockholm?", AnswerKind.Any)]
+    [InlineData("Who founded the university?", AnswerKind.Any)]
     // Capitals all the way: the name pattern must not try every way to split them (it used to take minutes).
     [InlineData("WHO WAS THE FIRST PRESIDENT OF THE OLYMPIC CLUB OF THE UNITED STATES OF AMERICA AND CANADA in 1990?", AnswerKind.Any)]
     public void The_question_says_what_kind_of_answer_it_asks_for(string question, AnswerKind kind) =>
@@ -337,6 +347,36 @@ public sealed class ExtractiveModelTests
         var asWhen = (await new ExtractiveVerifierModel(Embedder).ScoreAsync(question, [timeless]))[0];
         var asWhether = (await new ExtractiveVerifierModel(Embedder).ScoreAsync("Did Guyana become a member of CARICOM?", [timeless]))[0];
         Assert.True(asWhen.SelfConsistency < asWhether.SelfConsistency - 1.5);
+    }
+
+    [Fact]
+    public async Task A_question_asking_for_a_county_or_an_airport_is_answered_by_a_sentence_that_names_one()
+    {
+        var county = QuestionProfile.Of("What county shares a border with the county in which Johnnycake is located?");
+        Assert.True(county.CanAnswer("McDowell County shares a border with Wyoming County to the north."));
+        Assert.False(county.CanAnswer("Its county seat is Welch."));
+        // The kind's word must stand beside a name: not a sentence's "County" alone, nor "the county of".
+        Assert.False(county.CanAnswer("County seats are towns where the county government sits."));
+        var river = QuestionProfile.Of("What river does the Tekeze River turn into?");
+        Assert.True(river.CanAnswer("The Tekeze River flows into the Atbarah River in Sudan."));
+        // The question's own river is no answer.
+        Assert.False(river.CanAnswer("The Tekeze River rises in the Ethiopian Highlands."));
+        Assert.True(QuestionProfile.Of("What treaty founded the union?").CanAnswer("The union was founded by the Treaty of Rome."));
+        Assert.True(QuestionProfile.Of("What body of water is near Kassel?").CanAnswer("Kassel is a city on the Fulda River."));
+
+        // The verifier gives an answer that names no airport a tenth of the probability it would otherwise have, so the
+        // draft that names one wins although the other is closer to the question's words.
+        const string question = "What is the name of the airport in the city where WILM is licensed to broadcast?";
+        DraftOutput[] drafts =
+        [
+            new("The airport is owned by the City of Winner.", "Winner Regional Airport is a public airport located in Winner, a city in South Dakota. The airport is owned by the City of Winner.", 0, -1.2),
+            new("Wilmington International Airport is a public airport located north of Wilmington, North Carolina.", "WILM is a talk radio station licensed to Wilmington. Wilmington International Airport is a public airport located north of Wilmington, North Carolina.", 0, -2.9),
+        ];
+        var scores = await new ExtractiveVerifierModel(Embedder).ScoreAsync(question, drafts);
+        var combined = drafts.Select((d, i) => DraftSelector.Combine(d.DraftScore, scores[i].SelfConsistency, scores[i].SelfReflection)).ToArray();
+        Assert.Equal(1, DraftSelector.SelectBest(combined));
+        // It is the kind that decides: given back the probability it lost, the draft that names no airport would win.
+        Assert.True(DraftSelector.SelectBest([combined[0] with { SelfConsistency = combined[0].SelfConsistency - Math.Log(ExtractiveVerifierModel.WrongKindProbability) }, combined[1]]) == 0, $"{combined[0]} vs {combined[1]}");
     }
 
     [Fact]
@@ -475,7 +515,7 @@ public sealed class ExtractiveModelTests
         Passage[] passages =
         [
             P("siege", "The Siege of Cassel was a failed attempt by Duke Ferdinand of Brunswick to capture Kassel."),
-            P("lake", "Lake Oesa is a body of water located in the mountains of Yoho National Park."),
+            P("lake", "A body of water is any significant accumulation of water, such as a lake near the mountains."),
         ];
 
         var draft = await model.DraftAsync(question, passages);
