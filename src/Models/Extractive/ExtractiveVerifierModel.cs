@@ -88,11 +88,17 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         var scores = new VerifierScores[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
         {
+            // A question one hop away from its answer: the explanation supports the answer only when it leads there, through
+            // a sentence about what identifies the bridge that names something the answer names too (the bridge);
+            // otherwise they are unconnected sentences, and the names the explanation shares with the question are no
+            // evidence for the answer ("… lift the Siege of Cassel" beside "bodies of water … include the James River").
+            var linked = !question.IsMultiHop || LeadsTo(question, Without(drafts[i].Rationale, answerSentences[i]), answerSentences[i]);
+            var namesText = linked ? parts[i].JoinedText : answerSentences[i];
             var consistency = parts[i].Joined.Count == 0
                 ? ExtractiveCalibration.LogProbability(-1)
                 : asked is null || drafts[i].Answer.Trim().Length == 0
                     ? LogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), parts[i].JoinedText)
-                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), parts[i].JoinedText, vectorOf[asked], vectorOf[answerSentences[i]]);
+                    : MultiHopLogRelevance(question, questionVector, DraftText.Pool(parts[i].Joined, vectorOf), namesText, vectorOf[asked], vectorOf[answerSentences[i]]);
             // An answer without a time for "When …?" (or a number for "How many …?") does not answer it, however close it is.
             // (A description cut from a sentence answers in its sentence's context: "Tunisian journalist" describes the
             // name its list entry names.)
@@ -105,10 +111,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             var remainder = parts[i].RemainderText;
             // P(Yes) = ½ · (1 + p(β′)): undecided (½) without evidence, towards Yes as the rest of the explanation is
             // about what was asked. Its full range (p(β′) alone) let ρ_SR overrule ρ_SC: PopQA dev 64 % against 68 %.
-            // A question one hop away from its answer: the explanation supports the answer only when the answer names
-            // what the rest of the explanation led to (the bridge); otherwise they are two unconnected sentences.
-            var linked = !question.IsMultiHop
-                || Bridge.Link(Bridge.NewNames(question, Without(drafts[i].Rationale, answerSentences[i])), answerSentences[i]) > 0;
+            // A multi-hop explanation that does not lead to its answer (above) is no evidence either way.
             var reflection = parts[i].Remainder.Count == 0 || !linked
                 ? Math.Log(0.5)
                 : Math.Log(0.5 * (1 + Math.Exp(LogRelevance(question, questionVector, DraftText.Pool(parts[i].Remainder, vectorOf), remainder))));
@@ -192,6 +195,17 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
 
         return -1;
     }
+
+    /// <summary>
+    /// Whether some sentence of <paramref name="explanation"/> is a first hop for <paramref name="answerSentence"/>: it
+    /// mentions what identifies the bridge (<see cref="QuestionProfile.BridgeNames"/>) and names something the question does
+    /// not that the answer names as well. A sentence of the answer's own passage ("The dam is in Osor" beside "Susqueda
+    /// Reservoir is near Osor") shares its names but is about something the question never mentions.
+    /// </summary>
+    public static bool LeadsTo(QuestionProfile question, string explanation, string answerSentence) =>
+        SentenceSplitter.Split(explanation).Any(sentence =>
+            (question.BridgeNames.Count == 0 || QuestionProfile.Terms(sentence).Any(question.BridgeNames.Contains))
+            && Bridge.Link(Bridge.NewNames(question, sentence), answerSentence) > 0);
 
     private static string Without(string text, string part) =>
         part.Trim().Length == 0 ? text : DraftText.RemovePhrase(text, part.Trim());

@@ -479,6 +479,33 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task A_multi_hop_explanation_leads_to_its_answer_only_through_a_sentence_about_what_identifies_the_bridge()
+    {
+        const string question = "What body of water is near the location where the Siege of Cassel took place?";
+        const string answer = "Susqueda Reservoir is a reservoir located on the Ter river, near Osor, Catalonia, Spain.";
+        const string samePassage = "The dam is located in Osor while the main water body is within the boundaries of Susqueda.";
+        const string siege = "The allied loss prompted Duke Ferdinand of Brunswick to lift the Siege of Cassel and retreat.";
+        var profile = QuestionProfile.Of(question);
+
+        // The answer's own passage names Osor and Susqueda too, but says nothing of the Siege of Cassel; the sentence about
+        // the siege names nothing the answer does. Neither leads to the answer.
+        Assert.False(ExtractiveVerifierModel.LeadsTo(profile, $"{samePassage} {siege}", answer));
+        Assert.True(ExtractiveVerifierModel.LeadsTo(profile,
+            "The Siege of Cassel was a failed attempt to capture French-held Kassel.", "Kassel is a city located on the Fulda River."));
+
+        // Unconnected, the explanation is no evidence: P(Yes) = ½, and the names it shares with the question (the siege)
+        // do not raise ρ_SC above that of the same answer explained by a sentence that does not name them.
+        var verifier = new ExtractiveVerifierModel(Embedder);
+        var scores = await verifier.ScoreAsync(question,
+        [
+            new DraftOutput(answer, $"{samePassage} {siege}", 0, -1),
+            new DraftOutput(answer, $"{samePassage} The Ter river flows into the Mediterranean Sea.", 0, -1),
+        ]);
+        Assert.Equal(Math.Log(0.5), scores[0].SelfReflection, 6);
+        Assert.True(scores[0].SelfConsistency <= scores[1].SelfConsistency + 0.5, $"{scores[0].SelfConsistency} vs {scores[1].SelfConsistency}");
+    }
+
+    [Fact]
     public async Task A_designator_or_a_month_shared_by_two_sentences_is_no_link_between_them()
     {
         const string question = "What is the name of the waterfall in the country where the Bubye River is found?";
