@@ -147,20 +147,16 @@ public static class Bridge
     public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge = null)
     {
         // The first hop is the most relevant sentence about what identifies the bridge ("The Jewel of the Nile", for "the
-        // producer of The Jewel of the Nile"), not merely the most relevant one: a sentence about the question's other
-        // names ("… star both De Niro and Pacino …") leads to a bridge the question never asked about. Without such a
-        // sentence there is no first hop, and the draft is a single-hop one.
-        var first = question.BridgeNames.Count == 0
-            ? ranked[0]
-            : ranked.FirstOrDefault(s => QuestionProfile.Terms($"{s.Title} {s.Text}").Any(question.BridgeNames.Contains));
+        // producer of The Jewel of the Nile") that introduces a name, not merely the most relevant sentence: one about the
+        // question's other names ("… star both De Niro and Pacino …") leads to a bridge the question never asked about.
+        // Without such a sentence there is no first hop, and the draft is a single-hop one. Text only, no titles: the
+        // verifier checks the same chain and sees only the sentences. (A question whose bridge is identified by no
+        // capitalised name has no BridgeNames: the most relevant sentence that introduces a name is the first hop.)
+        var (first, bridge) = ranked
+            .Where(s => question.BridgeNames.Count == 0 || QuestionProfile.Terms(s.Text).Any(question.BridgeNames.Contains))
+            .Select(s => (Sentence: s, Bridge: NewNames(question, s.Text)))
+            .FirstOrDefault(s => s.Bridge.Count > 0);
         if (first is null)
-        {
-            return null;
-        }
-
-        // Text only, no titles: the verifier checks the same link and sees only the sentences.
-        var bridge = NewNames(question, first.Text);
-        if (bridge.Count == 0)
         {
             return null;
         }

@@ -12,8 +12,9 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// look-alike wrong drafts cannot outvote the one right draft. ρ_SC = log P(α, β | Q) = log p(cos(Q, α ⊕ β) + w · names(α ⊕ β)),
 /// names(·) being the share of the question's names the text mentions. ρ_SR = log P(Yes | Q, α, β): is the rest of the
 /// explanation, β′ = β without α's own words, about what the question asks? log ½·(1 + p(cos(Q, β′) + w · names(β′)));
-/// a rationale that only repeats its answer proves nothing, P = ½. For a multi-hop question the answer must also name
-/// something the rest of the explanation introduced (<see cref="Bridge"/>); two unconnected sentences get P = ½ too.</item>
+/// a rationale that only repeats its answer proves nothing, P = ½. For a multi-hop question the explanation must lead to
+/// the answer (<see cref="LeadsTo"/>): a sentence about what identifies the bridge that names something the answer names
+/// too; an unconnected explanation gets P = ½, and ρ_SC counts the question's names in α's sentence only.</item>
 /// <item>Multiple-choice question. ρ_SC = log P(α | Q, all rationales): the share of α's option in what the sentences of
 /// every draft's rationale support (a softmax over the options of <see cref="OptionSupport"/>). It pools evidence, not
 /// votes: five drafts choosing an option count for nothing unless their sentences support it better. ρ_SR = log p(the
@@ -22,7 +23,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// p is <see cref="ExtractiveCalibration"/> at <see cref="ExtractiveCalibration.VerifierMidpoint"/> (open questions) or
 /// its default midpoint (a cosine). For a multi-hop question ρ_SC's cosine is ¼ cos(Q, α ⊕ β) + ¾ cos(what the question
 /// asks of the bridge, α's sentence: α itself, or the sentence a span such as a date was cut from); for a question asking when or how many, an α without a time (a number) keeps a tenth of P,
-/// and so does, for a question asking what a name is, an α that neither is a description phrase nor was cut from a sentence describing the name.
+/// and so does, for a question asking what a name is, an α that neither is a description phrase nor was cut from a sentence describing the name,
+/// and, for a question asking for a place or thing of a kind its name states ("What county …"), an α that names none.
 /// Standard mode answers like the drafter, over all passages.
 /// </summary>
 public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embedding<float>> embedder) : IVerifierModel
@@ -30,7 +32,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     /// <summary>Weight of the question's names in the verifier's relevance; 0.3 (with the midpoint 0.8) selected best on PopQA dev.</summary>
     public const double NameWeight = 0.3;
 
-    /// <summary>ρ_SC = log P(α, β | Q) keeps this share of its probability when α holds no answer of the kind the question asks for (a time, a number, a description of the name).</summary>
+    /// <summary>ρ_SC = log P(α, β | Q) keeps this share of its probability when α holds no answer of the kind the question asks for (a time, a number, a description of the name, a name of the kind asked for).</summary>
     public const double WrongKindProbability = 0.1;
 
     private readonly ExtractiveAnswerer _answerer = new(embedder);
