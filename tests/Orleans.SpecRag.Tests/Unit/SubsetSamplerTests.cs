@@ -219,6 +219,34 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void A_plan_for_a_multi_hop_question_pairs_no_passages_that_share_a_name_but_say_nothing_of_its_bridge()
+    {
+        // Two clear clusters. Two passages share "Halifax", but neither mentions David Morse, whom the question's bridge is
+        // identified by: they are no chain the question asks about, and the plain order pairs them as it pairs the rest.
+        string[] texts =
+        [
+            "David Morse (born 1954 in Bridgewater) is a Canadian politician.",
+            "Kings South is an electoral district.",
+            "Halifax Harbour is one of the deepest harbours.",
+            "Halifax is the capital of Nova Scotia.",
+            "Morse was re-elected in 2006.",
+            "Bridgewater is a town in the Lunenburg Municipal District.",
+            "He served as Minister of Natural Resources.",
+            "Mahone Bay is a town on the coast.",
+            "He is a member of the Progressive Conservatives.",
+            "Lunenburg is a port town.",
+        ];
+        var passages = texts
+            .Select((t, i) => new Passage($"p{i}", $"d{i}", null, t, i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
+            .ToArray();
+        var subsets = SpeculativePipeline.Plan(new QueryRequest { Question = "What district is the place of birth of David Morse located in?" }, passages, SubsetSampling.Coverage, optionStatements: null)
+            .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
+
+        Assert.Equal("p0,p5", subsets[0]);
+        Assert.DoesNotContain("p2,p3", subsets);
+    }
+
+    [Fact]
     public void A_plan_for_a_multiple_choice_question_pairs_passages_that_favour_the_same_option()
     {
         // Two clear clusters (the first two dimensions); the third says which option a passage favours: + for (A), − for (B).
