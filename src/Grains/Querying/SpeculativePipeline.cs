@@ -90,7 +90,7 @@ public static class SpeculativePipeline
         var names = passages.Select(p => Models.Extractive.Bridge.DistinctiveNewNames(question, $"{p.Title} {p.Text}")).ToArray();
         // A chain starts from what identifies the bridge: two passages that share a name but neither of which mentions it
         // ("Al Pacino" in two films, for "the producer of The Jewel of the Nile") are no chain the question asks about.
-        var firstHop = passages.Select(p => question.BridgeNames.Count == 0 || Models.Extractive.QuestionProfile.Terms(p.Text).Any(question.BridgeNames.Contains)).ToArray();
+        var firstHop = passages.Select(p => question.IsAboutTheBridge(p.Text)).ToArray();
         return (a, b) => firstHop[a] || firstHop[b] ? names[a].Count(names[b].Contains) : 0;
     }
 

@@ -153,7 +153,7 @@ public static class Bridge
         // verifier checks the same chain and sees only the sentences. (A question whose bridge is identified by no
         // capitalised name has no BridgeNames: the most relevant sentence that introduces a name is the first hop.)
         var (first, bridge) = ranked
-            .Where(s => question.BridgeNames.Count == 0 || QuestionProfile.Terms(s.Text).Any(question.BridgeNames.Contains))
+            .Where(s => question.IsAboutTheBridge(s.Text))
             .Select(s => (Sentence: s, Bridge: NewNames(question, s.Text)))
             .FirstOrDefault(s => s.Bridge.Count > 0);
         if (first is null)

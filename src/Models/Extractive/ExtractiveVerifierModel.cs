@@ -206,8 +206,7 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
     /// </summary>
     public static bool LeadsTo(QuestionProfile question, string explanation, string answerSentence) =>
         SentenceSplitter.Split(explanation).Any(sentence =>
-            (question.BridgeNames.Count == 0 || QuestionProfile.Terms(sentence).Any(question.BridgeNames.Contains))
-            && Bridge.Link(Bridge.NewNames(question, sentence), answerSentence) > 0);
+            question.IsAboutTheBridge(sentence) && Bridge.Link(Bridge.NewNames(question, sentence), answerSentence) > 0);
 
     private static string Without(string text, string part) =>
         part.Trim().Length == 0 ? text : DraftText.RemovePhrase(text, part.Trim());

@@ -66,7 +66,8 @@ public sealed partial class QuestionProfile
     private static readonly HashSet<string> NamedKindWords = NamedKinds.Values
         .SelectMany(names => names.Split('|'))
         .Select(word => word.ToLowerInvariant())
-        .Concat(["of", "on", "de", "du", "del", "the"])
+        .Concat(KindNameJoiners.Split('|'))
+        .Append("the")
         .ToHashSet(StringComparer.Ordinal);
 
     private static readonly Dictionary<string, Regex> NameOfKindPatterns =
@@ -82,11 +83,17 @@ public sealed partial class QuestionProfile
     // "The River Thames" (not "The River"), "Treaty of Rome"; not "the airport is owned by the City of Winner". Each
     // alternative starts at a word's start and reads two words, so the time a match takes grows with the text, not its square.
     private static Regex NameOfKind(string names) =>
-        new($@"(?<![\p{{L}}\p{{N}}'’\-.])(?!The\s){NameWordPattern}\s+(?:{names})s?\b"
-            + $@"|(?<![\p{{L}}\p{{N}}'’\-.])(?:{names})\s+(?:(?:of|on|de|du|del)\s+(?:the\s+)?)?{NameWordPattern}",
+        new($@"{WordStart}(?!The\s){CapitalisedWord}\s+(?:{names})s?\b"
+            + $@"|{WordStart}(?:{names})\s+(?:(?:{KindNameJoiners})\s+(?:the\s+)?)?{CapitalisedWord}",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
-    private const string NameWordPattern = @"\p{Lu}[\p{L}\p{N}'’\-.]*";
+    // "Treaty of Rome", "Isle of Man", "Lake de Gras".
+    private const string KindNameJoiners = "of|on|de|du|del";
+
+    // Not inside a word, a number or a hyphenated or abbreviated name.
+    private const string WordStart = @"(?<![\p{L}\p{N}.’'\-])";
+
+    private const string CapitalisedWord = @"\p{Lu}[\p{L}\p{N}.’'\-]*";
 
     public string Question { get; }
 
@@ -123,6 +130,13 @@ public sealed partial class QuestionProfile
     /// in "… the producer of The Jewel of the Nile?"). The first hop is a sentence about them.
     /// </summary>
     public IReadOnlySet<string> BridgeNames { get; }
+
+    /// <summary>
+    /// Whether a text mentions what identifies the bridge (one of <see cref="BridgeNames"/>), where a chain of hops starts:
+    /// the drafter's first hop, the verifier's check that an explanation leads to its answer, and the hop pairs of
+    /// coverage subsets all ask it. True when the question names nothing that identifies its bridge.
+    /// </summary>
+    public bool IsAboutTheBridge(string text) => BridgeNames.Count == 0 || Terms(text).Any(BridgeNames.Contains);
 
     /// <summary>
     /// What kind of answer the question's wording asks for: a description of the name it asks about ("What is Henry
@@ -309,7 +323,7 @@ public sealed partial class QuestionProfile
     // ("Midway, in the same county").
     // It starts at a word's start, so a long run of capitals is not tried again from each of its letters, and it is at
     // most 13 words long, so a run of capitalised words costs a bounded time from each start.
-    private const string QuotedName = @"(?<![\p{L}\p{N}.’'\-])[""“]?\p{Lu}[\p{L}\p{N}.’'\-]*(?:(?:(?:\s+(?:" + NameSmallWords + @")){0,2}\s+|,\s+)[""“]?(?:[dl]['’])?[\p{Lu}\p{N}][\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
+    private const string QuotedName = WordStart + @"[""“]?" + CapitalisedWord + @"(?:(?:(?:\s+(?:" + NameSmallWords + @")){0,2}\s+|,\s+)[""“]?(?:[dl]['’])?[\p{Lu}\p{N}][\p{L}\p{N}.’'\-]*[""”]?){0,12}[""”]?";
 
     // The small words inside a name ("Songs I Wrote with Amy", "Osama bin Laden").
     private const string NameSmallWords = AnswerSpan.NameParticles + "|the|and|a|an|with|in|on|for|to|du|dos|das|ibn|el";
