@@ -24,12 +24,29 @@ public static class KMeans
 {
     public const int DefaultMaxIterations = 100;
 
-    public static KMeansResult Cluster(IReadOnlyList<float[]> points, int k, int seed, int maxIterations = DefaultMaxIterations)
+    public static KMeansResult Cluster(IReadOnlyList<float[]> points, int k, int seed, int maxIterations = DefaultMaxIterations) =>
+        Cluster(points, k, seed, cannotLink: [], maxIterations);
+
+    /// <summary>
+    /// K-means whose assignment keeps apart the pairs in <paramref name="cannotLink"/> where it can (COP-K-means, Wagstaff
+    /// et al., 2001): points are assigned in index order, each to the nearest centroid whose cluster holds none of its
+    /// cannot-link partners assigned before it in the same pass; a point every cluster conflicts for goes to its nearest
+    /// centroid, so a constraint that cannot hold is dropped rather than failing the clustering. Without constraints this
+    /// is <see cref="Cluster(IReadOnlyList{float[]}, int, int, int)"/>.
+    /// </summary>
+    public static KMeansResult Cluster(IReadOnlyList<float[]> points, int k, int seed, IReadOnlyCollection<(int A, int B)> cannotLink, int maxIterations = DefaultMaxIterations)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(k, 1);
         if (points.Count < k)
         {
             throw new ArgumentException($"Cannot make {k} clusters from {points.Count} points.", nameof(points));
+        }
+
+        var partners = Enumerable.Range(0, points.Count).Select(_ => new List<int>()).ToArray();
+        foreach (var (a, b) in cannotLink.Where(pair => pair.A != pair.B))
+        {
+            partners[a].Add(b);
+            partners[b].Add(a);
         }
 
         var random = new Random(seed);
@@ -41,7 +58,7 @@ public static class KMeans
         while (iterations < maxIterations)
         {
             iterations++;
-            var changed = Assign(points, centroids, assignments);
+            var changed = Assign(points, centroids, assignments, partners);
             FillEmptyClusters(points, centroids, assignments);
             UpdateCentroids(points, centroids, assignments);
             if (!changed)
@@ -99,22 +116,33 @@ public static class KMeans
         return centroids;
     }
 
-    private static bool Assign(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments)
+    private static bool Assign(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments, List<int>[] partners)
     {
         var changed = false;
         for (var i = 0; i < points.Count; i++)
         {
-            var best = 0;
+            var best = -1;
+            var nearest = 0;
             var bestDistance = double.MaxValue;
+            var nearestDistance = double.MaxValue;
             for (var c = 0; c < centroids.Length; c++)
             {
                 var d = Distance(points[i], centroids[c]);
-                if (d < bestDistance)
+                if (d < nearestDistance)
+                {
+                    nearestDistance = d;
+                    nearest = c;
+                }
+
+                // Partners before i are already placed in this pass; those after it keep last pass's cluster until then.
+                if (d < bestDistance && !partners[i].Any(j => j < i && assignments[j] == c))
                 {
                     bestDistance = d;
                     best = c;
                 }
             }
+
+            best = best < 0 ? nearest : best;
 
             if (assignments[i] != best)
             {

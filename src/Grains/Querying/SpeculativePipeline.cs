@@ -66,8 +66,11 @@ public static class SpeculativePipeline
         QueryRequest request, Models.Extractive.QuestionProfile question, IReadOnlyList<Passage> passages, SubsetSampling sampling, IReadOnlyList<float[]>? optionStatements)
     {
         var k = Math.Min(request.DocsPerDraft, passages.Count);
-        var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed).Clusters;
-        var affinity = sampling == SubsetSampling.Coverage ? HopAffinity(question, passages) ?? OptionAffinity(passages, optionStatements) : null;
+        var hops = sampling == SubsetSampling.Coverage ? HopAffinity(question, passages) : null;
+        // The two hops of a chain are about the same bridge, so plain K-means tends to put them in one cluster, and
+        // one-passage-per-cluster subsets then never show a drafter both: kept apart, one subset can hold the chain.
+        var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, hops is null ? [] : Chains(hops, passages.Count)).Clusters;
+        var affinity = sampling == SubsetSampling.Coverage ? hops ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0 };
@@ -93,6 +96,17 @@ public static class SpeculativePipeline
         var firstHop = passages.Select(p => question.IsAboutTheBridge(p.Text)).ToArray();
         return (a, b) => firstHop[a] || firstHop[b] ? names[a].Count(names[b].Contains) : 0;
     }
+
+    /// <summary>
+    /// The likeliest chain of each passage: its strongest affinity, the best-ranked among equals (none without one).
+    /// </summary>
+    private static IReadOnlyCollection<(int A, int B)> Chains(Func<int, int, int> affinity, int count) =>
+        Enumerable.Range(0, count)
+            .Select(a => (A: a, B: Enumerable.Range(0, count).Where(b => b != a).MaxBy(b => (affinity(a, b), -b))))
+            .Where(pair => affinity(pair.A, pair.B) > 0)
+            .Select(pair => (Math.Min(pair.A, pair.B), Math.Max(pair.A, pair.B)))
+            .Distinct()
+            .ToArray();
 
     /// <summary>
     /// For a multiple-choice question and coverage subsets, the vectors of "‹the question's last sentence› ‹option›" for

@@ -83,9 +83,12 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // "What is X's occupation?" by the most relevant sentence that says what X is, one a description can be cut from
         // (a sentence cut off at a passage's end, "The union grew rapidly, to become", reads like a phrase but says nothing).
         // ("He was a defender" counts only in a passage whose title or text names him: not in his namesake's.)
+        var candidates = question.IsMultiHop && askedOfBridge is not null
+            ? ranked.OrderByDescending(s => Bridge.Fit(s, askedOfBridge)).ToArray()
+            : ranked;
         var best = (question.Expects == AnswerKind.Description
-            ? ranked.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
-            : ranked.FirstOrDefault(s => question.CanAnswer(s.Text))) ?? ranked[0];
+            ? candidates.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
+            : candidates.FirstOrDefault(s => question.CanAnswer(s.Text))) ?? candidates[0];
         var span = AnswerSpan.Extract(best.Text, question);
         var others = ranked.Where(s => !ReferenceEquals(s, best)).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
         var rationaleSentences = (span is null ? others : [best, .. others])

@@ -87,6 +87,10 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
              .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
         var questionVector = vectorOf[question.Stem];
 
+        // What the drafts together say about what identifies the bridge: every rationale sentence about it.
+        var firstHops = question.IsMultiHop
+            ? drafts.SelectMany(d => SentenceSplitter.Split(d.Rationale)).Where(question.IsAboutTheBridge).Distinct(StringComparer.Ordinal).ToArray()
+            : [];
         var scores = new VerifierScores[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
         {
@@ -95,7 +99,10 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             // otherwise they are unconnected sentences, and the names the explanation shares with the question are no
             // evidence for the answer ("… lift the Siege of Cassel" beside "bodies of water … include the James River").
             var linked = !question.IsMultiHop || LeadsTo(question, Without(drafts[i].Rationale, answerSentences[i]), answerSentences[i]);
-            var namesText = linked ? parts[i].JoinedText : answerSentences[i];
+            // An answer its own explanation does not lead to may still continue a first hop another draft found (the drafts
+            // read different passages): its names are then read with that first hop's, but its own explanation proves nothing.
+            var ledFrom = linked ? null : firstHops.FirstOrDefault(hop => hop != answerSentences[i] && LeadsTo(question, hop, answerSentences[i]));
+            var namesText = linked ? parts[i].JoinedText : ledFrom is null ? answerSentences[i] : $"{ledFrom} {answerSentences[i]}";
             var consistency = parts[i].Joined.Count == 0
                 ? ExtractiveCalibration.LogProbability(-1)
                 : asked is null || drafts[i].Answer.Trim().Length == 0

@@ -525,6 +525,29 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task A_multi_hop_answer_can_continue_the_first_hop_another_draft_found()
+    {
+        const string question = "What district is the place of birth of David Morse located in?";
+        const string answer = "Bridgewater is a town in the Lunenburg Municipal District.";
+        const string firstHop = "David Morse (born 1954 in Bridgewater) is a Canadian politician.";
+        const string other = "Kings South is an electoral district.";
+        // Its own explanation does not lead to the answer; another draft read the passage that does.
+        var drafted = new DraftOutput(answer, $"Halifax is the capital of Nova Scotia. {answer}", 0, -1);
+        DraftOutput Beside(string sentence) => new(other, $"{sentence} {other}", 0, -1);
+
+        var verifier = new ExtractiveVerifierModel(Embedder);
+        var withFirstHop = await verifier.ScoreAsync(question, [drafted, Beside(firstHop)]);
+        var without = await verifier.ScoreAsync(question, [drafted, Beside("He served as Minister of Natural Resources.")]);
+
+        // ρ_SC reads the answer with the first hop that leads to it (and the question's names there); ρ_SR stays ½: its own
+        // explanation still proves nothing.
+        Assert.True(withFirstHop[0].SelfConsistency > without[0].SelfConsistency + 0.05, $"{withFirstHop[0].SelfConsistency} vs {without[0].SelfConsistency}");
+        Assert.Equal(Math.Log(0.5), withFirstHop[0].SelfReflection, 6);
+        // The first hop leads to nothing "Kings South" names: that draft gains nothing from it.
+        Assert.Equal(Math.Log(0.5), withFirstHop[1].SelfReflection, 6);
+    }
+
+    [Fact]
     public async Task A_designator_or_a_month_shared_by_two_sentences_is_no_link_between_them()
     {
         const string question = "What is the name of the waterfall in the country where the Bubye River is found?";
@@ -553,28 +576,27 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
-    public async Task A_multi_hop_draft_without_a_second_hop_is_scored_by_its_fit_to_what_is_asked_of_the_bridge()
+    public async Task A_multi_hop_draft_without_a_second_hop_answers_with_and_is_scored_by_the_fit_to_what_is_asked_of_the_bridge()
     {
         var model = new ExtractiveDraftModel(Embedder);
         const string question = "What body of water is near the location where the Siege of Cassel took place?";
-        // Neither passage leads on from the first hop: no sentence names something the best sentence introduced.
-        Passage[] passages =
-        [
-            P("siege", "The Siege of Cassel was a failed attempt by Duke Ferdinand of Brunswick to capture Kassel."),
-            P("lake", "A body of water is any significant accumulation of water, such as a lake near the mountains."),
-        ];
+        const string siege = "The Siege of Cassel was a failed attempt by Duke Ferdinand of Brunswick to capture Kassel.";
+        const string lake = "A body of water is any significant accumulation of water, such as a lake near the mountains.";
+        // Neither passage leads on from the first hop: no sentence names something the first hop introduced.
+        Passage[] passages = [P("siege", siege), P("lake", lake)];
+
+        // The sentence that restates the question's entity is the more relevant to the whole question, but α is the one
+        // that fits what is asked of the bridge, "What body of water is near the location" (¾), and the question (¼).
+        var profile = QuestionProfile.Of(question);
+        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, siege, lake]);
+        double Fit(float[] sentence) => ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], sentence)) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], sentence));
+        double Relevance(float[] sentence, string text) => TensorPrimitives.Dot(v[0], sentence) + (SentenceRanker.NameWeight * profile.NameCoverage(text));
+        Assert.True(Relevance(v[2], siege) > Relevance(v[3], lake), "the siege is the more relevant sentence");
+        Assert.True(Fit(v[3]) > Fit(v[2]), "the lake fits what is asked better");
 
         var draft = await model.DraftAsync(question, passages);
-        Assert.StartsWith("The Siege of Cassel", draft.Answer);
-
-        // ρ_Draft is the fit to "What body of water is near the location" (¾) and to the whole question (¼), as for a
-        // second hop, not the sentence's relevance to the whole question, which restating the question's entity wins.
-        var profile = QuestionProfile.Of(question);
-        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, draft.Answer]);
-        var fit = ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], v[2])) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], v[2]));
-        Assert.Equal(ExtractiveCalibration.LogProbability(fit, ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
-        var relevance = TensorPrimitives.Dot(v[0], v[2]) + (SentenceRanker.NameWeight * profile.NameCoverage(draft.Answer));
-        Assert.True(fit < relevance, $"fit {fit} vs relevance {relevance}");
+        Assert.Equal(lake, draft.Answer);
+        Assert.Equal(ExtractiveCalibration.LogProbability(Fit(v[3]), ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
     }
 
     [Fact]

@@ -70,6 +70,33 @@ public sealed class KMeansTests
     }
 
     [Fact]
+    public void Cannot_link_pairs_end_in_different_clusters_and_the_rest_keep_their_blobs()
+    {
+        var points = ThreeBlobs(6, seed: 2).Take(12).ToArray();
+        var plain = KMeans.Cluster(points, 2, seed: 5);
+        Assert.Equal(plain.Assignments[0], plain.Assignments[1]);
+
+        // Points 0 and 1 lie in one blob: kept apart, one of them joins the other blob's cluster.
+        var constrained = KMeans.Cluster(points, 2, seed: 5, cannotLink: [(0, 1)]);
+        Assert.NotEqual(constrained.Assignments[0], constrained.Assignments[1]);
+        Assert.Single(constrained.Assignments.Skip(2).Take(4).Distinct());
+        Assert.Single(constrained.Assignments.Skip(6).Distinct());
+        Assert.NotEqual(constrained.Assignments[2], constrained.Assignments[6]);
+    }
+
+    [Fact]
+    public void Cannot_link_pairs_that_cannot_all_hold_are_dropped_rather_than_failing()
+    {
+        // Three points pairwise apart cannot go into two clusters: one pair shares a cluster, and every point is clustered.
+        var points = ThreeBlobs(4, seed: 3);
+        var result = KMeans.Cluster(points, 2, seed: 1, cannotLink: [(0, 1), (1, 2), (0, 2)]);
+        Assert.Equal(2, result.Clusters.Count);
+        Assert.All(result.Clusters, c => Assert.NotEmpty(c));
+        Assert.Equal(points.Length, result.Clusters.Sum(c => c.Count));
+        Assert.Equal(KMeans.Cluster(points, 2, seed: 1).Assignments, KMeans.Cluster(points, 2, seed: 1, cannotLink: []).Assignments);
+    }
+
+    [Fact]
     public void More_clusters_than_points_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => KMeans.Cluster([[0f], [1f]], 3, seed: 0));

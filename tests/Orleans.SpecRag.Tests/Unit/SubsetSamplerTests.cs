@@ -219,6 +219,36 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void A_plan_for_a_multi_hop_question_keeps_the_two_hops_of_its_chain_in_different_clusters_so_one_subset_holds_both()
+    {
+        // Two clear clusters; the first hop (rank 0) and the passage about its bridge (rank 4) lie in the same one, as two
+        // passages about one place do. One passage per cluster would never show a drafter both.
+        string[] texts =
+        [
+            "David Morse (born 1954 in Bridgewater) is a Canadian politician.",
+            "Kings South is an electoral district.",
+            "He served as Minister of Natural Resources.",
+            "Halifax is the capital of Nova Scotia.",
+            "Bridgewater is a town in the Lunenburg Municipal District.",
+            "Mahone Bay is a town on the coast.",
+            "Morse was re-elected in 2006.",
+            "Lunenburg is a port town.",
+            "He is a member of the Progressive Conservatives.",
+            "Chester is a village on the coast.",
+        ];
+        var passages = texts
+            .Select((t, i) => new Passage($"p{i}", $"d{i}", null, t, i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
+            .ToArray();
+        const string question = "What district is the place of birth of David Morse located in?";
+        string[] SubsetsOf(SubsetSampling sampling) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, sampling, optionStatements: null)
+            .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
+
+        Assert.Contains("p0,p4", SubsetsOf(SubsetSampling.Coverage));
+        // The paper's clusters are plain K-means: there the two hops share a cluster and never a subset.
+        Assert.DoesNotContain(SubsetsOf(SubsetSampling.Paper), s => s.Split(',').Contains("p0") && s.Split(',').Contains("p4"));
+    }
+
+    [Fact]
     public void A_plan_for_a_multi_hop_question_pairs_no_passages_that_share_a_name_but_say_nothing_of_its_bridge()
     {
         // Two clear clusters. Two passages share "Halifax", but neither mentions David Morse, whom the question's bridge is
