@@ -87,9 +87,10 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
              .. parts.SelectMany(p => p.Joined.Concat(p.Remainder)).Select(piece => piece.Text)], drafts, cancellationToken);
         var questionVector = vectorOf[question.Stem];
 
-        // What the drafts together say about what identifies the bridge: every rationale sentence about it.
+        // What the drafts together say about what identifies the bridge: every sentence of theirs about it (an answer too:
+        // a draft that found no second hop answers with its best sentence, often the first hop).
         var firstHops = question.IsMultiHop
-            ? drafts.SelectMany(d => SentenceSplitter.Split(d.Rationale)).Where(question.IsAboutTheBridge).Distinct(StringComparer.Ordinal).ToArray()
+            ? parts.SelectMany(p => p.Joined).Select(p => p.Text).Where(question.IsAboutTheBridge).Distinct(StringComparer.Ordinal).ToArray()
             : [];
         var scores = new VerifierScores[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
