@@ -545,6 +545,10 @@ public sealed class ExtractiveModelTests
         Assert.Equal(Math.Log(0.5), withFirstHop[0].SelfReflection, 6);
         // The first hop leads to nothing "Kings South" names: that draft gains nothing from it.
         Assert.Equal(Math.Log(0.5), withFirstHop[1].SelfReflection, 6);
+
+        // A draft that found no second hop answers with its best sentence, often the first hop itself: it leads on as well.
+        var asAnswer = await verifier.ScoreAsync(question, [drafted, new DraftOutput(firstHop, other, 0, -1)]);
+        Assert.Equal(withFirstHop[0].SelfConsistency!.Value, asAnswer[0].SelfConsistency!.Value, 6);
     }
 
     [Fact]
