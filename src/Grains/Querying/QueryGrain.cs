@@ -188,6 +188,7 @@ public sealed class QueryGrain(
         {
             plan = await SpeculativePipeline.PlanAsync(embedder, request, passages, sampling, cancellationToken);
             clusterActivity?.SetTag("specrag.option_statements", plan.OptionStatements);
+            clusterActivity?.SetTag("specrag.hop_chains", plan.HopChains);
             clusterActivity?.SetTag("specrag.clusters", plan.Clusters);
             clusterActivity?.SetTag("specrag.subsets", plan.Tasks.Count);
             clusterActivity?.SetTag("specrag.sampling", sampling.ToString().ToLowerInvariant());

@@ -13,6 +13,9 @@ public sealed record DraftPlan(int Clusters, IReadOnlyList<DraftTask> Tasks)
 {
     /// <summary>How many option statements paired the subsets (0 unless a multiple-choice question with coverage subsets).</summary>
     public int OptionStatements { get; init; }
+
+    /// <summary>How many pairs of passages the clustering kept apart as two hops of one chain (0 unless a multi-hop question with coverage subsets).</summary>
+    public int HopChains { get; init; }
 }
 
 /// <summary>
@@ -69,11 +72,12 @@ public static class SpeculativePipeline
         var hops = sampling == SubsetSampling.Coverage ? HopAffinity(question, passages) : null;
         // The two hops of a chain are about the same bridge, so plain K-means tends to put them in one cluster, and
         // one-passage-per-cluster subsets then never show a drafter both: kept apart, one subset can hold the chain.
-        var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, hops is null ? [] : Chains(hops, passages.Count)).Clusters;
+        var chains = hops is null ? [] : Chains(hops, passages.Count);
+        var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, chains).Clusters;
         var affinity = sampling == SubsetSampling.Coverage ? hops ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
-        return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0 };
+        return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0, HopChains = chains.Count };
     }
 
     /// <summary>

@@ -7,7 +7,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// Writes an extractive draft from some passages; the drafter uses it on its subset, standard mode on all retrieved
 /// passages, so the two modes answer alike and their comparison is fair.
 /// <list type="bullet">
-/// <item>An open question: α is the most relevant sentence, or its <see cref="AnswerSpan"/> when the question asks for
+/// <item>An open question: α is the most relevant sentence (a multi-hop question's second hop, or without one the
+/// sentence that best fits what the question asks of the bridge: <see cref="Bridge"/>), or its <see cref="AnswerSpan"/> when the question asks for
 /// a description, a time or a number and the sentence shows which part answers; β is that sentence (when α is a span of it) and the next most relevant ones, in reading order.</item>
 /// <item>A multiple-choice question: α is the option the passages support best, stated as "(label) text"; β is the
 /// sentences that support it (<see cref="OptionSupport"/>); ρ_Draft = log softmax(support / 0.5)[α].</item>
@@ -83,6 +84,9 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // "What is X's occupation?" by the most relevant sentence that says what X is, one a description can be cut from
         // (a sentence cut off at a passage's end, "The union grew rapidly, to become", reads like a phrase but says nothing).
         // ("He was a defender" counts only in a passage whose title or text names him: not in his namesake's.)
+        // A multi-hop question that found no second hop is answered, and its α judged (below), as a second hop would be:
+        // by the fit to what the question asks of the bridge, not by the relevance to the whole question, which a sentence
+        // that only restates the question's own entity (the first hop) wins.
         var candidates = question.IsMultiHop && askedOfBridge is not null
             ? ranked.OrderByDescending(s => Bridge.Fit(s, askedOfBridge)).ToArray()
             : ranked;
@@ -98,9 +102,6 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             rationaleSentences = [best];
         }
 
-        // A multi-hop question that found no second hop: α is judged as a second hop would be, by its fit to what the
-        // question asks of the bridge, not by its relevance to the whole question, which a sentence that only restates
-        // the question's own entity (the first hop) wins.
         var logAnswer = ExtractiveCalibration.LogProbability(
             question.IsMultiHop && askedOfBridge is not null ? Bridge.Fit(best, askedOfBridge) : best.Relevance,
             ExtractiveCalibration.DrafterMidpoint);

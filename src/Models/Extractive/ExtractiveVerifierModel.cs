@@ -14,7 +14,9 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// explanation, β′ = β without α's own words, about what the question asks? log ½·(1 + p(cos(Q, β′) + w · names(β′)));
 /// a rationale that only repeats its answer proves nothing, P = ½. For a multi-hop question the explanation must lead to
 /// the answer (<see cref="LeadsTo"/>): a sentence about what identifies the bridge that names something the answer names
-/// too; an unconnected explanation gets P = ½, and ρ_SC counts the question's names in α's sentence only.</item>
+/// too; an unconnected explanation gets P = ½, and ρ_SC counts the question's names in α's sentence only, or in α's
+/// sentence and a first hop another draft found that leads to it (the drafts read different passages; one such sentence
+/// is evidence, and five drafts repeating it add nothing, so it is no vote).</item>
 /// <item>Multiple-choice question. ρ_SC = log P(α | Q, all rationales): the share of α's option in what the sentences of
 /// every draft's rationale support (a softmax over the options of <see cref="OptionSupport"/>). It pools evidence, not
 /// votes: five drafts choosing an option count for nothing unless their sentences support it better. ρ_SR = log p(the

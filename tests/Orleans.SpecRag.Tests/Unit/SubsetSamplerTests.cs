@@ -240,10 +240,12 @@ public sealed class CoverageSamplingTests
             .Select((t, i) => new Passage($"p{i}", $"d{i}", null, t, i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
             .ToArray();
         const string question = "What district is the place of birth of David Morse located in?";
-        string[] SubsetsOf(SubsetSampling sampling) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, sampling, optionStatements: null)
-            .Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
+        DraftPlan PlanOf(SubsetSampling sampling) => SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, sampling, optionStatements: null);
+        string[] SubsetsOf(SubsetSampling sampling) => PlanOf(sampling).Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
 
         Assert.Contains("p0,p4", SubsetsOf(SubsetSampling.Coverage));
+        Assert.True(PlanOf(SubsetSampling.Coverage).HopChains >= 1);
+        Assert.Equal(0, PlanOf(SubsetSampling.Paper).HopChains);
         // The paper's clusters are plain K-means: there the two hops share a cluster and never a subset.
         Assert.DoesNotContain(SubsetsOf(SubsetSampling.Paper), s => s.Split(',').Contains("p0") && s.Split(',').Contains("p4"));
     }
