@@ -2,7 +2,7 @@ using System.Numerics.Tensors;
 
 namespace Orleans.SpecRag.Grouping;
 
-/// <summary>The outcome of <see cref="KMeans.Cluster"/>.</summary>
+/// <summary>The outcome of <see cref="KMeans.Cluster(IReadOnlyList{float[]}, int, int, int)"/>.</summary>
 /// <param name="Assignments">The cluster of each input point.</param>
 /// <param name="Centroids">One centroid per cluster.</param>
 /// <param name="Iterations">Lloyd iterations until the assignment stopped changing.</param>
@@ -42,11 +42,18 @@ public static class KMeans
             throw new ArgumentException($"Cannot make {k} clusters from {points.Count} points.", nameof(points));
         }
 
-        var partners = Enumerable.Range(0, points.Count).Select(_ => new List<int>()).ToArray();
-        foreach (var (a, b) in cannotLink.Where(pair => pair.A != pair.B))
+        var earlierPartners = Enumerable.Range(0, points.Count).Select(_ => new List<int>()).ToArray();
+        foreach (var (a, b) in cannotLink)
         {
-            partners[a].Add(b);
-            partners[b].Add(a);
+            if (a < 0 || b < 0 || a >= points.Count || b >= points.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cannotLink), $"The pair ({a}, {b}) names a point outside 0..{points.Count - 1}.");
+            }
+
+            if (a != b)
+            {
+                earlierPartners[Math.Max(a, b)].Add(Math.Min(a, b));
+            }
         }
 
         var random = new Random(seed);
@@ -58,7 +65,7 @@ public static class KMeans
         while (iterations < maxIterations)
         {
             iterations++;
-            var changed = Assign(points, centroids, assignments, partners);
+            var changed = Assign(points, centroids, assignments, earlierPartners);
             FillEmptyClusters(points, centroids, assignments);
             UpdateCentroids(points, centroids, assignments);
             if (!changed)
@@ -116,11 +123,20 @@ public static class KMeans
         return centroids;
     }
 
-    private static bool Assign(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments, List<int>[] partners)
+    // earlierPartners[i]: the cannot-link partners of point i that come before it. Each pair is checked once, when its
+    // later point is assigned, against the cluster its earlier point took in the same pass.
+    private static bool Assign(IReadOnlyList<float[]> points, float[][] centroids, int[] assignments, List<int>[] earlierPartners)
     {
         var changed = false;
+        var blocked = new bool[centroids.Length];
         for (var i = 0; i < points.Count; i++)
         {
+            Array.Clear(blocked);
+            foreach (var j in earlierPartners[i])
+            {
+                blocked[assignments[j]] = true;
+            }
+
             var best = -1;
             var nearest = 0;
             var bestDistance = double.MaxValue;
@@ -134,14 +150,14 @@ public static class KMeans
                     nearest = c;
                 }
 
-                // Partners before i are already placed in this pass; those after it keep last pass's cluster until then.
-                if (d < bestDistance && !partners[i].Any(j => j < i && assignments[j] == c))
+                if (d < bestDistance && !blocked[c])
                 {
                     bestDistance = d;
                     best = c;
                 }
             }
 
+            // Every cluster holds a partner: the constraint cannot hold, and the point goes to its nearest centroid.
             best = best < 0 ? nearest : best;
 
             if (assignments[i] != best)

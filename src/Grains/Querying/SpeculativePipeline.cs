@@ -14,7 +14,10 @@ public sealed record DraftPlan(int Clusters, IReadOnlyList<DraftTask> Tasks)
     /// <summary>How many option statements paired the subsets (0 unless a multiple-choice question with coverage subsets).</summary>
     public int OptionStatements { get; init; }
 
-    /// <summary>How many pairs of passages the clustering kept apart as two hops of one chain (0 unless a multi-hop question with coverage subsets).</summary>
+    /// <summary>
+    /// How many likely chains (two passages that share what a multi-hop question's bridge names) the clustering kept in
+    /// different clusters, so that a subset can hold both; 0 unless a multi-hop question with coverage subsets.
+    /// </summary>
     public int HopChains { get; init; }
 }
 
@@ -72,12 +75,13 @@ public static class SpeculativePipeline
         var hops = sampling == SubsetSampling.Coverage ? HopAffinity(question, passages) : null;
         // The two hops of a chain are about the same bridge, so plain K-means tends to put them in one cluster, and
         // one-passage-per-cluster subsets then never show a drafter both: kept apart, one subset can hold the chain.
-        var chains = hops is null ? [] : Chains(hops, passages.Count);
-        var clusters = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, chains).Clusters;
+        var chains = hops is null || k < 2 ? [] : Chains(hops, passages.Count);
+        var clustering = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, chains);
+        var clusters = clustering.Clusters;
         var affinity = sampling == SubsetSampling.Coverage ? hops ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
-        return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0, HopChains = chains.Count };
+        return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0, HopChains = chains.Count(c => clustering.Assignments[c.A] != clustering.Assignments[c.B]) };
     }
 
     /// <summary>
@@ -104,13 +108,29 @@ public static class SpeculativePipeline
     /// <summary>
     /// The likeliest chain of each passage: its strongest affinity, the best-ranked among equals (none without one).
     /// </summary>
-    private static IReadOnlyCollection<(int A, int B)> Chains(Func<int, int, int> affinity, int count) =>
-        Enumerable.Range(0, count)
-            .Select(a => (A: a, B: Enumerable.Range(0, count).Where(b => b != a).MaxBy(b => (affinity(a, b), -b))))
-            .Where(pair => affinity(pair.A, pair.B) > 0)
-            .Select(pair => (Math.Min(pair.A, pair.B), Math.Max(pair.A, pair.B)))
-            .Distinct()
-            .ToArray();
+    private static IReadOnlyCollection<(int A, int B)> Chains(Func<int, int, int> affinity, int count)
+    {
+        var chains = new HashSet<(int A, int B)>();
+        for (var a = 0; a < count; a++)
+        {
+            var (partner, strongest) = (-1, 0);
+            for (var b = 0; b < count; b++)
+            {
+                var strength = b == a ? 0 : affinity(a, b);
+                if (strength > strongest)
+                {
+                    (partner, strongest) = (b, strength);
+                }
+            }
+
+            if (partner >= 0)
+            {
+                chains.Add((Math.Min(a, partner), Math.Max(a, partner)));
+            }
+        }
+
+        return chains;
+    }
 
     /// <summary>
     /// For a multiple-choice question and coverage subsets, the vectors of "‹the question's last sentence› ‹option›" for

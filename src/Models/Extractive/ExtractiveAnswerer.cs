@@ -7,8 +7,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// Writes an extractive draft from some passages; the drafter uses it on its subset, standard mode on all retrieved
 /// passages, so the two modes answer alike and their comparison is fair.
 /// <list type="bullet">
-/// <item>An open question: α is the most relevant sentence (a multi-hop question's second hop, or without one the
-/// sentence that best fits what the question asks of the bridge: <see cref="Bridge"/>), or its <see cref="AnswerSpan"/> when the question asks for
+/// <item>An open question: α is the most relevant sentence (for a multi-hop question the second hop instead, or without
+/// one the sentence that best fits what the question asks of the bridge: <see cref="Bridge"/>), or its <see cref="AnswerSpan"/> when the question asks for
 /// a description, a time or a number and the sentence shows which part answers; β is that sentence (when α is a span of it) and the next most relevant ones, in reading order.</item>
 /// <item>A multiple-choice question: α is the option the passages support best, stated as "(label) text"; β is the
 /// sentences that support it (<see cref="OptionSupport"/>); ρ_Draft = log softmax(support / 0.5)[α].</item>

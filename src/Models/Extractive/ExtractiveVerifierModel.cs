@@ -90,9 +90,12 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
         var questionVector = vectorOf[question.Stem];
 
         // What the drafts together say about what identifies the bridge: every sentence of theirs about it (an answer too:
-        // a draft that found no second hop answers with its best sentence, often the first hop).
+        // a draft that found no second hop answers with its best sentence, often the first hop), with the names it leads to.
         var firstHops = question.IsMultiHop
-            ? parts.SelectMany(p => p.Joined).Select(p => p.Text).Where(question.IsAboutTheBridge).Distinct(StringComparer.Ordinal).ToArray()
+            ? parts.SelectMany((p, draft) => p.Joined.Select(piece => (Draft: draft, piece.Text)))
+                .Where(hop => question.IsAboutTheBridge(hop.Text))
+                .Select(hop => (hop.Draft, hop.Text, Bridge: Bridge.NewNames(question, hop.Text)))
+                .ToArray()
             : [];
         var scores = new VerifierScores[drafts.Count];
         for (var i = 0; i < drafts.Count; i++)
@@ -104,7 +107,8 @@ public sealed class ExtractiveVerifierModel(IEmbeddingGenerator<string, Embeddin
             var linked = !question.IsMultiHop || LeadsTo(question, Without(drafts[i].Rationale, answerSentences[i]), answerSentences[i]);
             // An answer its own explanation does not lead to may still continue a first hop another draft found (the drafts
             // read different passages): its names are then read with that first hop's, but its own explanation proves nothing.
-            var ledFrom = linked ? null : firstHops.FirstOrDefault(hop => hop != answerSentences[i] && LeadsTo(question, hop, answerSentences[i]));
+            // (Another draft's: its own sentences already failed to lead there. The first such sentence in draft order.)
+            var ledFrom = linked ? null : firstHops.FirstOrDefault(hop => hop.Draft != i && Bridge.Link(hop.Bridge, answerSentences[i]) > 0).Text;
             var namesText = linked ? parts[i].JoinedText : ledFrom is null ? answerSentences[i] : $"{ledFrom} {answerSentences[i]}";
             var consistency = parts[i].Joined.Count == 0
                 ? ExtractiveCalibration.LogProbability(-1)

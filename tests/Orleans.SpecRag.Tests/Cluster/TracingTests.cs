@@ -94,6 +94,40 @@ public sealed class TracingTests(RoleClusterFixture fixture) : IClassFixture<Rol
         Assert.Equal(0, await OptionStatementsOf("Which gas do plants take in?"));
     }
 
+    [Fact]
+    public async Task A_multi_hop_query_reports_the_chains_its_clustering_kept_apart()
+    {
+        Listen();
+        async Task<object?> HopChainsOf(string question)
+        {
+            fixture.Drafter.Reset(participants: 3);
+            ActivityTraceId traceId;
+            using (var root = TestSource.StartActivity("test.request"))
+            {
+                traceId = root!.TraceId;
+                await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
+                {
+                    Question = question,
+                    Documents =
+                    [
+                        new InlineDocument("born", null, "David Morse (born 1954 in Bridgewater) is a Canadian politician."),
+                        new InlineDocument("town", null, "Bridgewater is a town in the Lunenburg Municipal District."),
+                        new InlineDocument("seat", null, "David Morse represented Kings South in the House of Assembly."),
+                        new InlineDocument("bay", null, "Mahone Bay is a town on the coast of Nova Scotia."),
+                    ],
+                    TopK = 4,
+                    Drafts = 3,
+                    Sampling = SubsetSampling.Coverage,
+                });
+            }
+
+            return Assert.Single(_finished, a => a.TraceId == traceId && a.OperationName == "specrag.cluster").GetTagItem("specrag.hop_chains");
+        }
+
+        Assert.True((int)(await HopChainsOf("What district is the place of birth of David Morse located in?"))! >= 1);
+        Assert.Equal(0, await HopChainsOf("Who is David Morse?"));
+    }
+
     private static bool IsDescendant(Activity span, Activity ancestor, IReadOnlyCollection<Activity> spans)
     {
         var byId = spans.ToDictionary(s => s.SpanId);

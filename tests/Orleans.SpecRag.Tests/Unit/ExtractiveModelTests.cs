@@ -543,7 +543,9 @@ public sealed class ExtractiveModelTests
         // explanation still proves nothing.
         Assert.True(withFirstHop[0].SelfConsistency > without[0].SelfConsistency + 0.05, $"{withFirstHop[0].SelfConsistency} vs {without[0].SelfConsistency}");
         Assert.Equal(Math.Log(0.5), withFirstHop[0].SelfReflection, 6);
-        // The first hop leads to nothing "Kings South" names: that draft gains nothing from it.
+        // The first hop leads to nothing "Kings South" names: that draft's scores are what they are beside any other draft.
+        var besideAnother = await verifier.ScoreAsync(question, [new DraftOutput(answer, "Halifax is the capital of Nova Scotia.", 0, -1), Beside(firstHop)]);
+        Assert.Equal(besideAnother[1].SelfConsistency!.Value, withFirstHop[1].SelfConsistency!.Value, 6);
         Assert.Equal(Math.Log(0.5), withFirstHop[1].SelfReflection, 6);
 
         // A draft that found no second hop answers with its best sentence, often the first hop itself: it leads on as well.

@@ -79,6 +79,8 @@ public sealed class KMeansTests
         // Points 0 and 1 lie in one blob: kept apart, one of them joins the other blob's cluster.
         var constrained = KMeans.Cluster(points, 2, seed: 5, cannotLink: [(0, 1)]);
         Assert.NotEqual(constrained.Assignments[0], constrained.Assignments[1]);
+        // Points are assigned in index order: the later point of the pair is the one that moves.
+        Assert.Equal(constrained.Assignments[0], constrained.Assignments[2]);
         Assert.Single(constrained.Assignments.Skip(2).Take(4).Distinct());
         Assert.Single(constrained.Assignments.Skip(6).Distinct());
         Assert.NotEqual(constrained.Assignments[2], constrained.Assignments[6]);
@@ -93,7 +95,23 @@ public sealed class KMeansTests
         Assert.Equal(2, result.Clusters.Count);
         Assert.All(result.Clusters, c => Assert.NotEmpty(c));
         Assert.Equal(points.Length, result.Clusters.Sum(c => c.Count));
-        Assert.Equal(KMeans.Cluster(points, 2, seed: 1).Assignments, KMeans.Cluster(points, 2, seed: 1, cannotLink: []).Assignments);
+        // Two of the three pairs hold: the three points split two and one.
+        Assert.Equal(2, result.Assignments.Take(3).Distinct().Count());
+    }
+
+    [Fact]
+    public void Cannot_link_pairs_are_read_as_a_set_of_distinct_points_and_checked()
+    {
+        var points = ThreeBlobs(6, seed: 2).Take(12).ToArray();
+        var plain = KMeans.Cluster(points, 2, seed: 5).Assignments;
+
+        // A point is never kept apart from itself; the order and repetition of a pair change nothing.
+        Assert.Equal(plain, KMeans.Cluster(points, 2, seed: 5, cannotLink: [(5, 5)]).Assignments);
+        Assert.Equal(KMeans.Cluster(points, 2, seed: 5, cannotLink: [(0, 1)]).Assignments, KMeans.Cluster(points, 2, seed: 5, cannotLink: [(1, 0), (0, 1), (0, 1)]).Assignments);
+        // One cluster cannot keep anything apart: every point is in it.
+        Assert.All(KMeans.Cluster(points, 1, seed: 5, cannotLink: [(0, 1)]).Assignments, a => Assert.Equal(0, a));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.Cluster(points, 2, seed: 5, cannotLink: [(0, 12)]));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.Cluster(points, 2, seed: 5, cannotLink: [(-1, 3)]));
     }
 
     [Fact]

@@ -244,10 +244,17 @@ public sealed class CoverageSamplingTests
         string[] SubsetsOf(SubsetSampling sampling) => PlanOf(sampling).Tasks.Select(t => string.Join(',', t.Passages.Select(p => p.Id).Order())).ToArray();
 
         Assert.Contains("p0,p4", SubsetsOf(SubsetSampling.Coverage));
-        Assert.True(PlanOf(SubsetSampling.Coverage).HopChains >= 1);
+        Assert.Equal(1, PlanOf(SubsetSampling.Coverage).HopChains);
         Assert.Equal(0, PlanOf(SubsetSampling.Paper).HopChains);
         // The paper's clusters are plain K-means: there the two hops share a cluster and never a subset.
         Assert.DoesNotContain(SubsetsOf(SubsetSampling.Paper), s => s.Split(',').Contains("p0") && s.Split(',').Contains("p4"));
+
+        // One passage, or one passage per draft, leaves nothing to keep apart: the plan is made as before.
+        var one = SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages[..1], SubsetSampling.Coverage, optionStatements: null);
+        Assert.Equal("p0", Assert.Single(one.Tasks).Passages.Single().Id);
+        var single = SpeculativePipeline.Plan(new QueryRequest { Question = question, DocsPerDraft = 1 }, passages, SubsetSampling.Coverage, optionStatements: null);
+        Assert.Equal(0, single.HopChains);
+        Assert.All(single.Tasks, t => Assert.Single(t.Passages));
     }
 
     [Fact]
