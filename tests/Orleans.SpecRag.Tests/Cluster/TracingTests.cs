@@ -70,25 +70,14 @@ public sealed class TracingTests(RoleClusterFixture fixture) : IClassFixture<Rol
     public async Task A_multiple_choice_query_pairs_its_subsets_by_option_and_an_open_one_does_not()
     {
         Listen();
-        async Task<object?> OptionStatementsOf(string question)
+        Task<object?> OptionStatementsOf(string question) => ClusterTagAsync("specrag.option_statements", participants: 5, new QueryRequest
         {
-            fixture.Drafter.Reset(participants: 5);
-            ActivityTraceId traceId;
-            using (var root = TestSource.StartActivity("test.request"))
-            {
-                traceId = root!.TraceId;
-                await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
-                {
-                    Question = question,
-                    Documents = Enumerable.Range(0, 6).Select(i => new InlineDocument($"d{i}", null, $"Passage {i} about plants and the gases they take in.")).ToArray(),
-                    TopK = 6,
-                    Drafts = 5,
-                    Sampling = SubsetSampling.Coverage,
-                });
-            }
-
-            return Assert.Single(_finished, a => a.TraceId == traceId && a.OperationName == "specrag.cluster").GetTagItem("specrag.option_statements");
-        }
+            Question = question,
+            Documents = Enumerable.Range(0, 6).Select(i => new InlineDocument($"d{i}", null, $"Passage {i} about plants and the gases they take in.")).ToArray(),
+            TopK = 6,
+            Drafts = 5,
+            Sampling = SubsetSampling.Coverage,
+        });
 
         Assert.Equal(3, await OptionStatementsOf("Which gas do plants take in? (A) carbon dioxide (B) oxygen (C) helium"));
         Assert.Equal(0, await OptionStatementsOf("Which gas do plants take in?"));
@@ -98,34 +87,37 @@ public sealed class TracingTests(RoleClusterFixture fixture) : IClassFixture<Rol
     public async Task A_multi_hop_query_reports_the_chains_its_clustering_kept_apart()
     {
         Listen();
-        async Task<object?> HopChainsOf(string question)
+        Task<object?> HopChainsOf(string question) => ClusterTagAsync("specrag.hop_chains", participants: 3, new QueryRequest
         {
-            fixture.Drafter.Reset(participants: 3);
-            ActivityTraceId traceId;
-            using (var root = TestSource.StartActivity("test.request"))
-            {
-                traceId = root!.TraceId;
-                await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(new QueryRequest
-                {
-                    Question = question,
-                    Documents =
-                    [
-                        new InlineDocument("born", null, "David Morse (born 1954 in Bridgewater) is a Canadian politician."),
-                        new InlineDocument("town", null, "Bridgewater is a town in the Lunenburg Municipal District."),
-                        new InlineDocument("seat", null, "David Morse represented Kings South in the House of Assembly."),
-                        new InlineDocument("bay", null, "Mahone Bay is a town on the coast of Nova Scotia."),
-                    ],
-                    TopK = 4,
-                    Drafts = 3,
-                    Sampling = SubsetSampling.Coverage,
-                });
-            }
-
-            return Assert.Single(_finished, a => a.TraceId == traceId && a.OperationName == "specrag.cluster").GetTagItem("specrag.hop_chains");
-        }
+            Question = question,
+            Documents =
+            [
+                new InlineDocument("born", null, "David Morse (born 1954 in Bridgewater) is a Canadian politician."),
+                new InlineDocument("town", null, "Bridgewater is a town in the Lunenburg Municipal District."),
+                new InlineDocument("seat", null, "David Morse represented Kings South in the House of Assembly."),
+                new InlineDocument("bay", null, "Mahone Bay is a town on the coast of Nova Scotia."),
+            ],
+            TopK = 4,
+            Drafts = 3,
+            Sampling = SubsetSampling.Coverage,
+        });
 
         Assert.True((int)(await HopChainsOf("What district is the place of birth of David Morse located in?"))! >= 1);
         Assert.Equal(0, await HopChainsOf("Who is David Morse?"));
+    }
+
+    /// <summary>Runs a query under a test root span and returns a tag of its clustering span.</summary>
+    private async Task<object?> ClusterTagAsync(string tag, int participants, QueryRequest request)
+    {
+        fixture.Drafter.Reset(participants);
+        ActivityTraceId traceId;
+        using (var root = TestSource.StartActivity("test.request"))
+        {
+            traceId = root!.TraceId;
+            await fixture.Grains.GetGrain<IQueryGrain>(Guid.NewGuid().ToString("N")).RunAsync(request);
+        }
+
+        return Assert.Single(_finished, a => a.TraceId == traceId && a.OperationName == "specrag.cluster").GetTagItem(tag);
     }
 
     private static bool IsDescendant(Activity span, Activity ancestor, IReadOnlyCollection<Activity> spans)
