@@ -28,6 +28,12 @@ public enum DatasetFormat
     /// PopQA dev slice asks.
     /// </summary>
     MusiqueRelations,
+
+    /// <summary>
+    /// MuSiQue's multi-hop questions, each over its item's own 20 paragraphs sent in the request, ranked as for
+    /// <see cref="MusiqueHops"/>: documents given in the request, as a retriever hands them over, not a corpus search.
+    /// </summary>
+    MusiqueInline,
 }
 
 /// <summary>A supporting paragraph of a MuSiQue question.</summary>
@@ -58,9 +64,10 @@ public static partial class Datasets
             var f when f.Contains("popqa", StringComparison.Ordinal) => DatasetFormat.PopQa,
             var f when f.Contains("arc", StringComparison.Ordinal) => DatasetFormat.Arc,
             var f when f.Contains("relations", StringComparison.Ordinal) => DatasetFormat.MusiqueRelations,
+            var f when f.Contains("inline", StringComparison.Ordinal) => DatasetFormat.MusiqueInline,
             var f when f.Contains("hops", StringComparison.Ordinal) => DatasetFormat.MusiqueHops,
             var f when f.Contains("musique", StringComparison.Ordinal) => DatasetFormat.Musique,
-            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc, musique, musique-hops or musique-relations."),
+            var f => throw new ArgumentException($"Unknown format '{f}'; use popqa, arc, musique, musique-hops, musique-relations or musique-inline."),
         };
 
     /// <param name="topK">Only the first topK <c>ctxs</c> are kept: the request uses no more (the paper's top-10 setting).</param>
@@ -91,6 +98,7 @@ public static partial class Datasets
             {
                 DatasetFormat.PopQa => PopQa(root, topK),
                 DatasetFormat.Arc => Arc(root, topK),
+                DatasetFormat.MusiqueInline => Musique(root) with { Documents = Paragraphs(root) },
                 _ => Musique(root),
             });
         }
@@ -170,13 +178,20 @@ public static partial class Datasets
     /// <paramref name="relations"/>, the questions written in words; with it, those in MuSiQue's relation form
     /// ("#1 >> country"), asked with <see cref="RelationQuestions"/>.
     /// </summary>
+    /// <summary>A MuSiQue item's paragraphs as inline documents, in the file's order (ids "‹item›-p‹idx›").</summary>
+    private static IReadOnlyList<InlineDocument> Paragraphs(JsonElement root)
+    {
+        var id = Text(root.GetProperty("id"));
+        return root.GetProperty("paragraphs").EnumerateArray()
+            .Select(p => new InlineDocument($"{id}-p{p.GetProperty("idx").GetInt32()}", p.GetProperty("title").GetString(), p.GetProperty("paragraph_text").GetString() ?? string.Empty))
+            .ToArray();
+    }
+
     private static IEnumerable<EvalItem> MusiqueHops(JsonElement root, bool relations)
     {
         var id = Text(root.GetProperty("id"));
         var paragraphs = root.GetProperty("paragraphs").EnumerateArray().ToArray();
-        var documents = paragraphs
-            .Select(p => new InlineDocument($"{id}-p{p.GetProperty("idx").GetInt32()}", p.GetProperty("title").GetString(), p.GetProperty("paragraph_text").GetString() ?? string.Empty))
-            .ToArray();
+        var documents = Paragraphs(root);
         var answers = new List<string>();
         var hops = root.GetProperty("question_decomposition").EnumerateArray().ToArray();
         for (var h = 0; h < hops.Length; h++)
