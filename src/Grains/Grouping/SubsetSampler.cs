@@ -8,11 +8,12 @@ public static class SubsetSampler
 {
     /// <summary>
     /// Subsets with the given strategy; items are retrieval ranks (0 = the retriever's best passage). <paramref name="affinity"/>,
-    /// when given, says how strongly two items belong in one subset; only coverage sampling uses it (see <see cref="Cover"/>).
+    /// when given, says how strongly two items belong in one subset, and <paramref name="chained"/> which items are worth
+    /// reading below the ranks the subsets cover; only coverage sampling uses them (see <see cref="Cover"/>).
     /// </summary>
     public static IReadOnlyList<int[]> Sample(
-        IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, SubsetSampling strategy, Func<int, int, int>? affinity = null) =>
-        strategy == SubsetSampling.Coverage ? Cover(clusters, count, seed, affinity) : Sample(clusters, count, seed);
+        IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, SubsetSampling strategy, Func<int, int, int>? affinity = null, IReadOnlySet<int>? chained = null) =>
+        strategy == SubsetSampling.Coverage ? Cover(clusters, count, seed, affinity, chained) : Sample(clusters, count, seed);
 
     /// <summary>
     /// The paper's sampling: up to <paramref name="count"/> distinct subsets drawn at random, each holding one item of
@@ -60,8 +61,14 @@ public static class SubsetSampler
     /// takes from every other cluster the least-used item with the strongest affinity to what it holds, the best-ranked
     /// among equals. Which passages the subsets cover is the same; which ones a drafter reads together is not.
     /// </para>
+    /// <para>
+    /// The <paramref name="chained"/> items (the likely chains of a multi-hop question) may be taken below those ranks as
+    /// well: a second hop does not name the question's entity, so a retriever ranks it low, and read beside its first hop
+    /// it is worth more than a better-ranked passage that continues nothing.
+    /// </para>
     /// </summary>
-    public static IReadOnlyList<int[]> Cover(IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, Func<int, int, int>? affinity = null)
+    public static IReadOnlyList<int[]> Cover(
+        IReadOnlyList<IReadOnlyList<int>> clusters, int count, int seed, Func<int, int, int>? affinity = null, IReadOnlySet<int>? chained = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         if (clusters.Count == 0 || clusters.Any(c => c.Count == 0))
@@ -78,7 +85,7 @@ public static class SubsetSampler
         {
             var subset = affinity is null
                 ? ordered.Select(c => c.MinBy(item => (uses.GetValueOrDefault(item), item))).ToArray()
-                : Together(ordered.Select(c => c.Take(target).ToArray()).ToArray(), uses, affinity, first: subsets.Count == 0);
+                : Together(ordered.Select(c => c.Take(target).Concat(c.Skip(target).Where(item => chained?.Contains(item) == true)).ToArray()).ToArray(), uses, affinity, first: subsets.Count == 0);
             if (!seen.Add(Key(subset)))
             {
                 // Every cluster's least-used item together forms a subset already taken (small clusters run out

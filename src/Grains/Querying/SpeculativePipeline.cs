@@ -74,12 +74,14 @@ public static class SpeculativePipeline
         var k = Math.Min(request.DocsPerDraft, passages.Count);
         var hops = sampling == SubsetSampling.Coverage ? HopAffinity(question, passages) : null;
         // The two hops of a chain are about the same bridge, so plain K-means tends to put them in one cluster, and
-        // one-passage-per-cluster subsets then never show a drafter both: kept apart, one subset can hold the chain.
+        // one-passage-per-cluster subsets then never show a drafter both: kept apart, one subset can hold the chain (and
+        // does, even when the second hop ranks below the passages the subsets would otherwise cover).
         var chains = hops is null || k < 2 ? [] : Chains(hops, passages.Count);
         var clustering = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, chains);
         var clusters = clustering.Clusters;
         var affinity = sampling == SubsetSampling.Coverage ? hops ?? OptionAffinity(passages, optionStatements) : null;
-        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity);
+        var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity,
+            chained: chains.SelectMany(c => new[] { c.A, c.B }).ToHashSet());
         var tasks = subsets.Select((subset, index) => new DraftTask(index, request.Question, subset.Select(i => passages[i]).ToArray())).ToArray();
         return new DraftPlan(k, tasks) { OptionStatements = optionStatements?.Count ?? 0, HopChains = chains.Count(c => clustering.Assignments[c.A] != clustering.Assignments[c.B]) };
     }

@@ -129,6 +129,23 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void A_chained_passage_is_read_with_its_partner_even_below_the_ranks_the_subsets_would_cover()
+    {
+        // Rank 11 continues the chain rank 0 starts (a second hop the retriever ranks low: it does not name the question's
+        // entity). Three subsets cover each cluster's three best-ranked passages, which leave it out.
+        IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 2, 4, 6], [1, 3, 5, 7, 9, 11]];
+        static int Affinity(int a, int b) => (a, b) is (0, 11) or (11, 0) ? 1 : 0;
+
+        var plain = SubsetSampler.Cover(clusters, count: 3, seed: 0, Affinity);
+        var chained = SubsetSampler.Cover(clusters, count: 3, seed: 0, Affinity, chained: new HashSet<int> { 0, 11 });
+
+        Assert.DoesNotContain(plain, s => s.Contains(11));
+        Assert.Equal([0, 11], chained[0]);
+        // The rest are covered in rank order as before.
+        Assert.Equal([2, 4], chained.Skip(1).Select(s => s[0]).Order());
+    }
+
+    [Fact]
     public void Small_clusters_still_give_distinct_subsets_and_never_more_than_exist()
     {
         IReadOnlyList<IReadOnlyList<int>> clusters = [[0, 1], [2, 3]];
