@@ -470,7 +470,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         rows.Add(Row($"coverage (share of the top-{settings.TopK} passages some draft saw)", s => Fmt.Pct(s.Coverage)));
         foreach (var ablation in SelectionAnalysis.Ablations)
         {
-            rows.Add(Row($"ablation: accuracy with {ablation}", s => s.Ablations.TryGetValue(ablation, out var value) ? Fmt.Pct(value) : "—"));
+            rows.Add(Row($"ablation: accuracy {ablation}", s => s.Ablations.TryGetValue(ablation, out var value) ? Fmt.Pct(value) : "—"));
         }
 
         rows.Add(Row("questions with skipped documents (no text, no title)", s => Fmt.Int(s.QuestionsWithSkippedDocuments)));

@@ -15,7 +15,7 @@ public sealed record DraftRecord(int Index, string Answer, string Rationale, boo
 /// </summary>
 public static class SelectionAnalysis
 {
-    public const string Random = "random selection";
+    public const string Random = "with random selection";
     public const string WithoutSelfConsistency = "without ρ_SC";
     public const string WithoutSelfReflection = "without ρ_SR";
     public const string WithoutDraft = "without ρ_Draft";
