@@ -301,9 +301,21 @@ public sealed partial class QuestionProfile
         return Names.Count(terms.Contains) / (double)Names.Count;
     }
 
-    /// <summary>Lower-case words and numbers, a trailing possessive 's removed.</summary>
+    /// <summary>
+    /// Lower-case words and numbers, a trailing possessive 's removed, and accents folded: a question typed without them
+    /// ("Aschenbrodel", "Tekeze") names what the passages spell with them ("Aschenbrödel", "Tekezé").
+    /// </summary>
     public static IEnumerable<string> Terms(string text) =>
-        Term().Matches(text).Select(m => Possessive().Replace(m.Value.ToLowerInvariant(), string.Empty));
+        Term().Matches(text).Select(m => Possessive().Replace(FoldAccents(m.Value.ToLowerInvariant()), string.Empty));
+
+    // Latin letters with accents become their plain letters ("ö" → "o", "é" → "e", "ß" → "ss"); other scripts stay as
+    // they are, so a Chinese or Cyrillic name is not turned into Latin words that could match anything. (The hosts run
+    // with invariant globalization, where string.Normalize does not decompose accented letters.)
+    private static string FoldAccents(string word) =>
+        word.All(char.IsAscii) || !word.All(c => c < LatinEnd || c == '’') ? word : AnyAscii.Transliteration.Transliterate(word).ToLowerInvariant();
+
+    // The end of Latin Extended-B: the accented letters of the European languages that write in Latin.
+    private const char LatinEnd = '\u0250';
 
     private static readonly HashSet<string> Openers = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -525,6 +525,18 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public void Names_match_whether_or_not_they_are_written_with_accents()
+    {
+        // Questions are often typed without the accents the passages spell names with.
+        var profile = QuestionProfile.Of("Who was in charge of the country where the composer of Aschenbrodel was a citizen?");
+        Assert.True(profile.IsAboutTheBridge("Aschenbrödel (\"Cinderella\") is a ballet written by Johann Strauss II."));
+        Assert.Equal(1, QuestionProfile.Of("What river does the Tekeze River turn into?").NameCoverage("The Tekezé River rises in the Ethiopian Highlands."));
+        Assert.Equal(["tekeze", "river", "zurich", "strasse"], QuestionProfile.Terms("Tekezé River, Zürich Straße"));
+        // Other scripts are left as they are, not turned into Latin words that could match anything.
+        Assert.Equal(["太極之零開始", "москва"], QuestionProfile.Terms("太極之零開始 Москва"));
+    }
+
+    [Fact]
     public async Task A_multi_hop_answer_can_continue_the_first_hop_another_draft_found()
     {
         const string question = "What district is the place of birth of David Morse located in?";
