@@ -81,11 +81,13 @@ public static class SubsetSampler
         var uses = new Dictionary<int, int>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var subsets = new List<int[]>(target);
+        // What pairing chooses among: each cluster's best-ranked items, as many as there are subsets, and its chained ones.
+        var pairable = ordered.Select(c => c.Take(target).Concat(c.Skip(target).Where(item => chained?.Contains(item) == true)).ToArray()).ToArray();
         while (subsets.Count < target)
         {
             var subset = affinity is null
                 ? ordered.Select(c => c.MinBy(item => (uses.GetValueOrDefault(item), item))).ToArray()
-                : Together(ordered.Select(c => c.Take(target).Concat(c.Skip(target).Where(item => chained?.Contains(item) == true)).ToArray()).ToArray(), uses, affinity, first: subsets.Count == 0);
+                : Together(pairable, uses, affinity, first: subsets.Count == 0);
             if (!seen.Add(Key(subset)))
             {
                 // Every cluster's least-used item together forms a subset already taken (small clusters run out
