@@ -24,7 +24,8 @@ public sealed partial class QuestionProfile
         Names = NameTerms(NameWord().Matches(Stem).Select(m => m.Value).Skip(1), openers: null);
         AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
         var clause = IsMultipleChoice ? Match.Empty : BridgeClause().Match(Stem);
-        AskedOfBridge = clause.Success ? MainClause(Stem, clause.Groups["relative"].Index)
+        var mainClause = clause.Success ? MainClause(Stem, clause.Groups["relative"].Index) : null;
+        AskedOfBridge = mainClause is not null && !AsksForTheBridgeItself(Stem, clause, mainClause) ? mainClause
             : IsMultipleChoice ? null
             : WithoutRelatedName(Stem);
         IsMultiHop = AskedOfBridge is not null;
@@ -154,6 +155,25 @@ public sealed partial class QuestionProfile
     /// "situated"; not "based on"); without either it runs to the end, since where else it ends takes a parser to tell.
     /// Neither part keeps the question mark.
     /// </summary>
+    /// <summary>
+    /// Whether a relative clause only identifies what the question asks for, with nothing asked of it: "Who is the person
+    /// who found the treasure?", "What is the name of the album released by Madonna?". That is one hop: the bridge is the
+    /// answer. "What is the country where Baure is located named after?" asks something of it after the clause, and so
+    /// does a question whose last word is a preposition ("Who was the film directed by Ang Lee about?").
+    /// </summary>
+    private static bool AsksForTheBridgeItself(string stem, Match clause, string mainClause) =>
+        mainClause == stem[..clause.Groups["relative"].Index].Trim()
+        && AsksWhatItIs().IsMatch(stem[..clause.Index])
+        && !EndsInPreposition().IsMatch(stem);
+
+    // "Who is", "What was", "What's", "What is the name of": nothing between the question word and what it asks about,
+    // which "What year was the film which … released?" has.
+    [GeneratedRegex(@"^(?i:who|what)(?:['’]s|\s+(?i:is|was|are|were))\s+(?:(?i:the)\s+(?i:names?)\s+of\s+)?$")]
+    private static partial Regex AsksWhatItIs();
+
+    [GeneratedRegex(@"\b(?:about|after|at|by|for|from|in|into|of|on|to|with)\s*[?.]?\s*$")]
+    private static partial Regex EndsInPreposition();
+
     private static string MainClause(string stem, int relative)
     {
         var before = stem[..relative].Trim();
@@ -324,9 +344,10 @@ public sealed partial class QuestionProfile
     };
 
     // A relative clause on a noun of the question, an adjective allowed before it: "… the county in which …", "… the
-    // association which published …", "… the political party that …".
+    // association which published …", "… the political party that …", or its reduced form, a past participle and its
+    // preposition: "… the book named after …", "… the artist known as …", "… the company founded by …".
     // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
-    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s)")]
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s|\s+(?:named|known|called|located|situated|based|headquartered|founded|established|formed|owned|operated|created|written|directed|produced|composed|designed|developed|built|published|released|performed|recorded|sung|played|won|held|signed|born|buried)\s+(?:after|for|as|in|by|on|at|from|near|under|with)\s)")]
     private static partial Regex BridgeClause();
 
     // A name as the question writes it: capitalised words, joined by a few small words or a comma before another

@@ -175,6 +175,17 @@ public sealed class ExtractiveModelTests
     [InlineData("Who was the author of Brand married to?", "Who was the author married to")]
     [InlineData("Where was Kim Jong-chul's wife born?", "Where was the wife born")]
     [InlineData("The basis of the European Trade Union Confederation's jurisdiction began with the signing of what treaty?", "The basis of the jurisdiction began with the signing of what treaty")]
+    // A reduced relative clause, a past participle and its preposition, identifies the bridge as a relative clause does.
+    [InlineData("Who wrote the book named after the artist known as the most remarkable creation of MTV?", "Who wrote the book")]
+    [InlineData("Who produced the album released by Madonna in 1990?", "Who produced the album")]
+    [InlineData("Which city is the home of the team founded by Peter Smith?", "Which city is the home of the team")]
+    [InlineData("Who was the film directed by Ang Lee in 2000 about?", "Who was the film")]
+    // A clause that only identifies what is asked for: the bridge is the answer.
+    [InlineData("Who is the person who found the treasure?", null)]
+    [InlineData("What is the album that Madonna released in 1990?", null)]
+    [InlineData("What is the name of the album released by Madonna in 1990?", null)]
+    [InlineData("Where was the first pan african conference held?", null)]
+    [InlineData("What body of water is Kassel located in or next to?", null)]
     // One hop: the question asks for the relation itself, or the phrase only names something.
     [InlineData("What is Rinaldo del Mel's occupation?", null)]
     [InlineData("Who was the director of Toy Story 3?", null)]
