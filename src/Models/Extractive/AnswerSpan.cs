@@ -13,6 +13,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// Bouthaina Shaaban, Syrian politician") answers too.</item>
 /// <item>"When …?" (or "How many …?"), and the sentence holds exactly one time (one number): "Guyana joined on 1 August
 /// 1973." answers "When did Guyana join CARICOM?" with "1 August 1973".</item>
+/// <item>"What county …?" (a kind whose names say what they are, <see cref="QuestionProfile.NamedKind"/>), and the sentence
+/// names exactly one of that kind besides the question's own: "DuPage County".</item>
 /// </list>
 /// Otherwise nothing is returned and the whole sentence stays the answer: a wrong cut would lose the answer, a whole
 /// sentence only reads longer. So a sentence with two dates keeps both, and the reader sees which is which.
@@ -27,8 +29,20 @@ public static partial class AnswerSpan
         AnswerKind.Time => TheOnly(TimePhrase().Matches(sentence), question),
         AnswerKind.Number => TheOnly(NumberPhrase().Matches(sentence), question),
         AnswerKind.Description => Description(sentence, question, whatTheNameIs: true),
-        _ => Description(sentence, question, whatTheNameIs: false) is { } description ? Agent(description, question) ?? description : null,
+        AnswerKind.Name => NameOfTheKind(sentence, question) ?? Default(sentence, question),
+        _ => Default(sentence, question),
     };
+
+    private static string? Default(string sentence, QuestionProfile question) =>
+        Description(sentence, question, whatTheNameIs: false) is { } description ? Agent(description, question) ?? description : null;
+
+    /// <summary>
+    /// "What county …?", "What is the name of the airport …?": the one name of that kind the sentence mentions, besides the
+    /// question's own ("Kassel … is a city located on the Fulda River in northern Hesse" answers "What body of water is near
+    /// …?" with "Fulda River"). With two such names the sentence stays whole, as with two times.
+    /// </summary>
+    public static string? NameOfTheKind(string sentence, QuestionProfile question) =>
+        question.NamesOfTheKind(sentence) is [var only] ? only : null;
 
     /// <summary>
     /// "Who was the director of The Girl Who Kicked the Hornets' Nest?" asks for someone, and its description, "a 2009

@@ -283,18 +283,61 @@ public sealed partial class QuestionProfile
     };
 
     // A name of the kind other than the question's own ("What river does the Tekezé River turn into?").
-    private bool NamesOneOfTheKind(string text)
+    private bool NamesOneOfTheKind(string text) => NamesOfTheKind(text).Count > 0;
+
+    /// <summary>
+    /// The names of the kind the question asks for (<see cref="NamedKind"/>) that a text mentions, whole ("Lunenburg
+    /// Municipal District", "Wilmington International Airport", "Treaty of Rome"), other than the question's own: a name
+    /// that only its designator and the question's names make up ("the Tekezé River" for "What river does the Tekezé River
+    /// turn into?") is not an answer. None when the question asks for no such kind.
+    /// </summary>
+    public IReadOnlyList<string> NamesOfTheKind(string text)
     {
+        if (NamedKind is null)
+        {
+            return [];
+        }
+
         try
         {
-            return NameOfKindPatterns[NamedKind!].Matches(text).Any(m => Terms(m.Value).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t)));
+            return NameOfKindPatterns[NamedKind].Matches(text)
+                .Where(m => Terms(m.Value).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t)))
+                .Select(m => WholeName(text, m))
+                .Distinct(StringComparer.OrdinalIgnoreCase)
+                .ToArray();
         }
         catch (RegexMatchTimeoutException)
         {
             // Text odd enough to take this long is not preferred by the drafter (nor, then, trusted by the verifier).
-            return false;
+            return [];
         }
     }
+
+    // The pattern reads two words ("Municipal District", "Mount Kilimanjaro"); the name goes on over the capitalised words
+    // beside them ("Lunenburg Municipal District"), but not over a sentence's opener ("The Hopetoun Falls", "In Fulton County").
+    private static string WholeName(string text, Match match)
+    {
+        var start = match.Index;
+        for (var before = CapitalisedWordBefore().Match(text[..start]); before.Success && !Openers.Contains(before.Groups["word"].Value) && !QuestionWords.Contains(before.Groups["word"].Value);
+             before = CapitalisedWordBefore().Match(text[..start]))
+        {
+            start = before.Groups["word"].Index;
+        }
+
+        var end = match.Index + match.Length;
+        for (var after = CapitalisedWordAfter().Match(text, end); after.Success && after.Index == end; after = CapitalisedWordAfter().Match(text, end))
+        {
+            end = after.Index + after.Length;
+        }
+
+        return text[start..end];
+    }
+
+    [GeneratedRegex(@"(?<![\p{L}\p{N}.’'\-])(?<word>\p{Lu}[\p{L}\p{N}’'\-]*)\s+$")]
+    private static partial Regex CapitalisedWordBefore();
+
+    [GeneratedRegex(@"\G\s+\p{Lu}[\p{L}\p{N}’'\-]*(?![\p{L}\p{N}])")]
+    private static partial Regex CapitalisedWordAfter();
 
     /// <summary>Lower-case tokens of the names a text mentions (its capitalised words that are not sentence openers like "The").</summary>
     public static IReadOnlySet<string> NamesIn(string text) => NameTerms(NameWord().Matches(text).Select(m => m.Value), Openers);

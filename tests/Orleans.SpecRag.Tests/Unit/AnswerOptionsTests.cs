@@ -144,6 +144,27 @@ public sealed class AnswerOptionsTests
     public void A_question_asking_when_keeps_a_sentence_that_holds_no_single_time(string sentence) =>
         Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of("When did it happen?")));
 
+    [Theory]
+    // A question asking for a kind whose names say what they are is answered by the one such name its sentence holds, whole.
+    [InlineData("What county is West Chicago in?", "West Chicago is a city in DuPage County, Illinois, United States.", "DuPage County")]
+    [InlineData("What body of water is near the location where the Siege of Cassel took place?", "Kassel (; spelled Cassel until 1928) is a city located on the Fulda River in northern Hesse, Germany.", "Fulda River")]
+    [InlineData("What district is LaHave of the place of birth of David Morse located?", "Walden is a community in Nova Scotia, located in the Lunenburg Municipal District in Lunenburg County on the shore of the LaHave River.", "Lunenburg Municipal District")]
+    [InlineData("What is the name of the airport in Wilmington north carolina?", "Wilmington International Airport (IATA: ILM) is a public airport located just north of Wilmington, North Carolina.", "Wilmington International Airport")]
+    [InlineData("What is the name of the waterfall in Zimbabwe?", "The Victoria Falls is a waterfall in southern Africa on the Zambezi River.", "Victoria Falls")]
+    [InlineData("What treaty ended the war?", "In 1957 the Treaty of Rome founded the community.", "Treaty of Rome")]
+    // The question's own name of the kind is no answer: the other one is.
+    [InlineData("What river does the Tekezé River turn into?", "At the tripoint the Tekezé River joins the Atbarah River.", "Atbarah River")]
+    public void A_question_asking_for_a_named_kind_is_answered_by_the_one_name_of_that_kind_its_sentence_holds(string question, string sentence, string name) =>
+        Assert.Equal(name, AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
+
+    [Theory]
+    // Two names of the kind, or none besides the question's own: the sentence stays whole.
+    [InlineData("What county borders DuPage County?", "DuPage County borders Cook County and Kane County.")]
+    [InlineData("What county borders DuPage County?", "DuPage County is in Illinois.")]
+    [InlineData("What county borders DuPage County?", "It borders the county to the east.")]
+    public void A_question_asking_for_a_named_kind_keeps_a_sentence_without_a_single_name_of_that_kind(string question, string sentence) =>
+        Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
+
     [Fact]
     public void A_month_in_the_name_asked_about_is_not_a_time() =>
         Assert.Equal("2016", AnswerSpan.Extract("Theresa May became Prime Minister in 2016.", QuestionProfile.Of("When did Theresa May become Prime Minister?")));

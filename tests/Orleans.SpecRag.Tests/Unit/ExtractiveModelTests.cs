@@ -435,6 +435,26 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task A_second_hop_that_holds_one_name_of_the_kind_asked_for_answers_with_that_name()
+    {
+        var model = new ExtractiveDraftModel(Embedder);
+        const string question = "What body of water is near the location where the Siege of Cassel took place?";
+        Passage[] passages =
+        [
+            P("siege", "The Siege of Cassel was a failed attempt by the Allies to take the city of Kassel in 1761."),
+            P("kassel", "Kassel is a city located on the Fulda River in northern Hesse, Germany."),
+        ];
+
+        var draft = await model.DraftAsync(question, passages);
+
+        // The answer is the name; the explanation keeps the two hops, the second whole, so the verifier reads the name in it.
+        Assert.Equal("Fulda River", draft.Answer);
+        Assert.EndsWith("Kassel is a city located on the Fulda River in northern Hesse, Germany.", draft.Rationale);
+        Assert.StartsWith("The Siege of Cassel", draft.Rationale);
+        Assert.Equal(["siege", "kassel"], draft.EvidenceIds);
+    }
+
+    [Fact]
     public async Task A_multi_hop_question_is_answered_from_the_passage_its_best_sentence_leads_to()
     {
         var model = new ExtractiveDraftModel(Embedder);
