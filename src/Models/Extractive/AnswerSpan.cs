@@ -29,7 +29,8 @@ public static partial class AnswerSpan
         AnswerKind.Time => TheOnly(TimePhrase().Matches(sentence), question),
         AnswerKind.Number => TheOnly(NumberPhrase().Matches(sentence), question),
         AnswerKind.Description => Description(sentence, question, whatTheNameIs: true),
-        AnswerKind.Name => NameOfTheKind(sentence, question) ?? Default(sentence, question),
+        // Not a description as well: "What is the name of the airport …?" is not answered by "a public airport near …".
+        AnswerKind.Name => NameOfTheKind(sentence, question),
         _ => Default(sentence, question),
     };
 

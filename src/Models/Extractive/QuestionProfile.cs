@@ -22,12 +22,12 @@ public sealed partial class QuestionProfile
         Stem = parsed.Stem;
         Options = parsed.Options;
         Names = NameTerms(NameWord().Matches(Stem).Select(m => m.Value).Skip(1), openers: null);
-        AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0;
-        var clause = IsMultipleChoice ? Match.Empty : BridgeClause().Match(Stem);
-        var mainClause = clause.Success ? MainClause(Stem, clause.Groups["relative"].Index) : null;
-        AskedOfBridge = mainClause is not null && !AsksForTheBridgeItself(Stem, clause, mainClause) ? mainClause
-            : IsMultipleChoice ? null
-            : WithoutRelatedName(Stem);
+        AskedOfBridge = IsMultipleChoice ? null : AskedOfBridgeByClause(Stem) ?? WithoutRelatedName(Stem);
+        // The names of a question with a bridge, or with a clause on what it asks for ("Who was the man who founded
+        // Apple?"), identify something other than its answer: a description of them ("an American technology company")
+        // does not answer it.
+        AsksForDescription = !IsMultipleChoice && DescriptionQuestion().IsMatch(Stem) && !NotADescription().IsMatch(Stem) && Names.Count > 0
+            && AskedOfBridge is null && !BridgeClause().IsMatch(Stem);
         IsMultiHop = AskedOfBridge is not null;
         string? namedKind = null;
         BridgeNames = AskedOfBridge is { } asked
@@ -81,12 +81,18 @@ public sealed partial class QuestionProfile
     }
 
     // The kind's word, capitalised, beside another capitalised word: "Wyoming County", "Rocky Mountains", "Lake Oesa",
-    // "The River Thames" (not "The River"), "Treaty of Rome"; not "the airport is owned by the City of Winner". Each
-    // alternative starts at a word's start and reads two words, so the time a match takes grows with the text, not its square.
+    // "The River Thames" (not "The River"), "Treaty of Rome"; not "the airport is owned by the City of Winner". A word that
+    // opens a sentence or a phrase is not part of a name ("In Lake Geneva", "On Lake Michigan": the name is the lake's).
+    // Each alternative starts at a word's start and reads two words, so the time a match takes grows with the text, not
+    // its square. (Group "opens": the kind's word opens the name.)
     private static Regex NameOfKind(string names) =>
-        new($@"{WordStart}(?!The\s){CapitalisedWord}\s+(?:{names})s?\b"
-            + $@"|{WordStart}(?:{names})\s+(?:(?:{KindNameJoiners})\s+(?:the\s+)?)?{CapitalisedWord}",
+        new($@"{WordStart}(?!(?:{NotANameWord})\s){CapitalisedWord}\s+(?:{names})s?\b"
+            + $@"|{WordStart}(?<opens>(?:{names})\s+(?:(?:{KindNameJoiners})\s+(?:the\s+)?)?{CapitalisedWord})",
             RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+
+    // Capitalised function words: at a sentence's start they open it, not a name.
+    private const string NotANameWord =
+        "The|A|An|In|On|At|Near|From|To|By|For|Of|With|And|Or|But|As|Into|Onto|Across|Along|Via|Through|Over|Under|During|After|Before|Since|Its|His|Her|Their|Our|This|That|These|Those|Both|Each|Every|Some|Many|Most|All|Like|Unlike|Between|Beyond|Around|Within|Without|Outside|Inside|Besides|Although|While|When|Where|If";
 
     // "Treaty of Rome", "Isle of Man", "Lake de Gras".
     private const string KindNameJoiners = "of|on|de|du|del";
@@ -147,6 +153,54 @@ public sealed partial class QuestionProfile
     public AnswerKind Expects { get; }
 
     /// <summary>
+    /// What a question whose bridge a relative clause identifies asks of the bridge (<see cref="MainClause"/>); null without
+    /// such a clause. A clause that only identifies what the question asks for, with nothing asked of it after the clause,
+    /// makes no bridge: "Who is the person who found the treasure?", "What is the name of the album released by Madonna?"
+    /// ask for it, and a clause inside it may identify the bridge instead ("Who is the person who founded the company that
+    /// makes the iPhone?" asks "Who is the person who founded the company"). A reduced clause may leave its main clause's
+    /// preposition at the end: "Who was the film directed by Ang Lee about?" asks "Who was the film about".
+    /// </summary>
+    private static string? AskedOfBridgeByClause(string stem)
+    {
+        for (var clause = BridgeClause().Match(stem); clause.Success; clause = clause.NextMatch())
+        {
+            var reduced = clause.Groups["reduced"].Success;
+            if (reduced && AuxiliaryAtEnd().IsMatch(stem[..clause.Index]) && !EndsInVerbOrPreposition().IsMatch(stem))
+            {
+                continue;
+            }
+
+            var before = stem[..clause.Groups["relative"].Index].Trim();
+            var main = MainClause(stem, clause.Groups["relative"].Index);
+            if (main != before)
+            {
+                return main;
+            }
+
+            if (reduced && EndsInPreposition().Match(stem) is { Success: true } preposition)
+            {
+                return $"{before} {preposition.Groups["preposition"].Value}";
+            }
+
+            if (!AsksWhatItIs().IsMatch(stem[..clause.Index]))
+            {
+                return main;
+            }
+        }
+
+        return null;
+    }
+
+    // "Who is", "What was", "What's", "What is the name of": nothing between the question word and what it asks about,
+    // which "What year was the film which … released?" has.
+    [GeneratedRegex(@"^(?i:who|what)(?:['’]s|\s+(?i:is|was|are|were))\s+(?:(?i:the)\s+(?i:names?)\s+of\s+)?$")]
+    private static partial Regex AsksWhatItIs();
+
+    // The prepositions a reduced clause takes, left at the question's end by its main clause.
+    [GeneratedRegex(@"\b(?<preposition>about|after|as|at|by|for|from|in|into|near|of|on|to|under|with)\s*[?.]?\s*$")]
+    private static partial Regex EndsInPreposition();
+
+    /// <summary>
     /// The question without the relative clause that starts at <paramref name="relative"/>: what is asked of the bridge.
     /// "What body of water is near the location | where the Siege of Cassel took place?" asks before the clause; "When did
     /// the country | where the village of Clonbrook is located, | become a member of CARICOM?" and "What is the country |
@@ -155,25 +209,6 @@ public sealed partial class QuestionProfile
     /// "situated"; not "based on"); without either it runs to the end, since where else it ends takes a parser to tell.
     /// Neither part keeps the question mark.
     /// </summary>
-    /// <summary>
-    /// Whether a relative clause only identifies what the question asks for, with nothing asked of it: "Who is the person
-    /// who found the treasure?", "What is the name of the album released by Madonna?". That is one hop: the bridge is the
-    /// answer. "What is the country where Baure is located named after?" asks something of it after the clause, and so
-    /// does a question whose last word is a preposition ("Who was the film directed by Ang Lee about?").
-    /// </summary>
-    private static bool AsksForTheBridgeItself(string stem, Match clause, string mainClause) =>
-        mainClause == stem[..clause.Groups["relative"].Index].Trim()
-        && AsksWhatItIs().IsMatch(stem[..clause.Index])
-        && !EndsInPreposition().IsMatch(stem);
-
-    // "Who is", "What was", "What's", "What is the name of": nothing between the question word and what it asks about,
-    // which "What year was the film which … released?" has.
-    [GeneratedRegex(@"^(?i:who|what)(?:['’]s|\s+(?i:is|was|are|were))\s+(?:(?i:the)\s+(?i:names?)\s+of\s+)?$")]
-    private static partial Regex AsksWhatItIs();
-
-    [GeneratedRegex(@"\b(?:about|after|at|by|for|from|in|into|of|on|to|with)\s*[?.]?\s*$")]
-    private static partial Regex EndsInPreposition();
-
     private static string MainClause(string stem, int relative)
     {
         var before = stem[..relative].Trim();
@@ -283,61 +318,91 @@ public sealed partial class QuestionProfile
     };
 
     // A name of the kind other than the question's own ("What river does the Tekezé River turn into?").
-    private bool NamesOneOfTheKind(string text) => NamesOfTheKind(text).Count > 0;
+    private bool NamesOneOfTheKind(string text) => NamesOfTheKind(text, firstOnly: true).Count > 0;
 
     /// <summary>
     /// The names of the kind the question asks for (<see cref="NamedKind"/>) that a text mentions, whole ("Lunenburg
-    /// Municipal District", "Wilmington International Airport", "Treaty of Rome"), other than the question's own: a name
-    /// that only its designator and the question's names make up ("the Tekezé River" for "What river does the Tekezé River
-    /// turn into?") is not an answer. None when the question asks for no such kind.
+    /// Municipal District", "Wilmington International Airport", "Massachusetts Institute of Technology", "Treaty of Rome"),
+    /// other than the question's own: a name that only its designator and the question's names make up ("the Blue Nile
+    /// River" for "Which river joins the Blue Nile River?") is not an answer. None when the question asks for no such kind.
     /// </summary>
-    public IReadOnlyList<string> NamesOfTheKind(string text)
+    public IReadOnlyList<string> NamesOfTheKind(string text) => NamesOfTheKind(text, firstOnly: false);
+
+    private List<string> NamesOfTheKind(string text, bool firstOnly)
     {
+        var names = new List<string>();
         if (NamedKind is null)
         {
-            return [];
+            return names;
         }
 
         try
         {
-            return NameOfKindPatterns[NamedKind].Matches(text)
-                .Where(m => Terms(m.Value).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t)))
-                .Select(m => WholeName(text, m))
-                .Distinct(StringComparer.OrdinalIgnoreCase)
-                .ToArray();
+            foreach (Match match in NameOfKindPatterns[NamedKind].Matches(text))
+            {
+                var name = WholeName(text, match);
+                if (Terms(name).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t)) && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                {
+                    names.Add(name);
+                    if (firstOnly)
+                    {
+                        break;
+                    }
+                }
+            }
         }
         catch (RegexMatchTimeoutException)
         {
             // Text odd enough to take this long is not preferred by the drafter (nor, then, trusted by the verifier).
-            return [];
+            names.Clear();
         }
+
+        return names;
     }
 
-    // The pattern reads two words ("Municipal District", "Mount Kilimanjaro"); the name goes on over the capitalised words
-    // beside them ("Lunenburg Municipal District"), but not over a sentence's opener ("The Hopetoun Falls", "In Fulton County").
+    // The pattern reads two words ("Municipal District", "Mount Kilimanjaro"), and a name may have more. It goes back over
+    // the capitalised words before them ("Lunenburg Municipal District", "St. Louis County", "Dallas/Fort Worth
+    // International Airport"), up to a function word or a possessive ("In", "The", "Illinois's"). It goes on over an "of"
+    // phrase ("Massachusetts Institute of Technology"), and, when the kind's word opens the name, over the capitalised
+    // words after it ("Mount Kilimanjaro National Park"); a name that ends in the kind's word ends there ("Avery County",
+    // not "Avery County High School", which is a school).
     private static string WholeName(string text, Match match)
     {
         var start = match.Index;
-        for (var before = CapitalisedWordBefore().Match(text[..start]); before.Success && !Openers.Contains(before.Groups["word"].Value) && !QuestionWords.Contains(before.Groups["word"].Value);
-             before = CapitalisedWordBefore().Match(text[..start]))
+        for (var before = NameWordBefore().Match(text, 0, start); before.Success && IsNameWord(before.Groups["word"].Value); before = NameWordBefore().Match(text, 0, start))
         {
             start = before.Groups["word"].Index;
         }
 
         var end = match.Index + match.Length;
-        for (var after = CapitalisedWordAfter().Match(text, end); after.Success && after.Index == end; after = CapitalisedWordAfter().Match(text, end))
+        var goesOn = match.Groups["opens"].Success ? NameGoesOn() : OfPhraseGoesOn();
+        for (var after = goesOn.Match(text, end); after.Success && after.Length > 0; after = goesOn.Match(text, end))
         {
             end = after.Index + after.Length;
         }
 
-        return text[start..end];
+        // A sentence's full stop or a possessive is not part of the name ("the Treaty of Rome.", "DuPage County's").
+        return NameEnd().Replace(text[start..end], string.Empty);
     }
 
-    [GeneratedRegex(@"(?<![\p{L}\p{N}.’'\-])(?<word>\p{Lu}[\p{L}\p{N}’'\-]*)\s+$")]
-    private static partial Regex CapitalisedWordBefore();
+    private static bool IsNameWord(string word) =>
+        !Openers.Contains(word) && !QuestionWords.Contains(word) && !NotANameWords.Contains(word) && !Possessive().IsMatch(word);
 
-    [GeneratedRegex(@"\G\s+\p{Lu}[\p{L}\p{N}’'\-]*(?![\p{L}\p{N}])")]
-    private static partial Regex CapitalisedWordAfter();
+    private static readonly HashSet<string> NotANameWords = new(NotANameWord.Split('|'), StringComparer.OrdinalIgnoreCase);
+
+    // The capitalised word (or "St.", "Mt.": '.' ends a sentence otherwise) right before a position, beside it or joined
+    // by a slash or a dash ("Dallas/Fort Worth", "Minneapolis–Saint Paul"). Right to left, so it reads back from the position.
+    [GeneratedRegex(@"(?<![\p{L}\p{N}.’'\-])(?<word>(?:St|Ste|Mt|Ft|Pt)\.|\p{Lu}[\p{L}\p{N}’'\-]*)(?:\s+|\s*[/–]\s*)\z", RegexOptions.RightToLeft)]
+    private static partial Regex NameWordBefore();
+
+    [GeneratedRegex(@"\G(?:\s+(?:of|de|du|del)\s+(?:the\s+)?|\s+)\p{Lu}[\p{L}\p{N}’'\-]*(?![\p{L}\p{N}])")]
+    private static partial Regex NameGoesOn();
+
+    [GeneratedRegex(@"\G\s+(?:of|de|du|del)\s+(?:the\s+)?\p{Lu}[\p{L}\p{N}’'\-]*(?:\s+\p{Lu}[\p{L}\p{N}’'\-]*)*(?![\p{L}\p{N}])")]
+    private static partial Regex OfPhraseGoesOn();
+
+    [GeneratedRegex(@"(?:['’]s?|\.)$")]
+    private static partial Regex NameEnd();
 
     /// <summary>Lower-case tokens of the names a text mentions (its capitalised words that are not sentence openers like "The").</summary>
     public static IReadOnlySet<string> NamesIn(string text) => NameTerms(NameWord().Matches(text).Select(m => m.Value), Openers);
@@ -388,10 +453,20 @@ public sealed partial class QuestionProfile
 
     // A relative clause on a noun of the question, an adjective allowed before it: "… the county in which …", "… the
     // association which published …", "… the political party that …", or its reduced form, a past participle and its
-    // preposition: "… the book named after …", "… the artist known as …", "… the company founded by …".
+    // preposition (group "reduced"): "… the book named after …", "… the artist known as …", "… the company founded by …".
+    // A participle that is as often a plain past tense ("the team played in", "the band formed in") counts only before "by".
     // Case-sensitive and after "the/a/an noun", so "In which year …?" and a title such as "The Man Who Knew Infinity" are not.
-    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s|\s+(?:named|known|called|located|situated|based|headquartered|founded|established|formed|owned|operated|created|written|directed|produced|composed|designed|developed|built|published|released|performed|recorded|sung|played|won|held|signed|born|buried)\s+(?:after|for|as|in|by|on|at|from|near|under|with)\s)")]
+    [GeneratedRegex(@"\b(?:[Tt]he|an?)\s+(?:\p{Ll}[\p{L}\-]*\s+)?(?!(?:in|of|on|at|from|by|to|for|with)\s)\p{Ll}[\p{L}\-]*(?<relative>(?:\s+(?:in|of|on|at|from|by|to|for|with))?\s+(?:which|that|where|whose|whom|who)\s|(?<reduced>\s+(?:named|known|called|located|situated|based|headquartered|founded|established|owned|created|written|directed|produced|composed|designed|developed|built|published|released|born|buried)\s+(?:after|for|as|in|by|on|at|from|near|under|with)\s|\s+(?:played|won|signed|formed|performed|recorded|operated|held|sung|made|run|used|led)\s+by\s))")]
     private static partial Regex BridgeClause();
+
+    // "Where was the conference held in …?", "What year was the company established in …?": after an auxiliary, the
+    // participle is the main clause's verb, not a clause on the noun, unless the main clause's verb or preposition is
+    // still to come ("What year was the film directed by Ang Lee released?", "Who was the film directed by Ang Lee about?").
+    [GeneratedRegex(@"\b(?i:is|was|are|were|has|have|had|do|does|did|be|been|being)\s+$")]
+    private static partial Regex AuxiliaryAtEnd();
+
+    [GeneratedRegex(@"\b(?:\p{Ll}+ed|born|made|known|found|held|built|written|given|taken|seen|sung|led|won|run|about|after|as|at|by|for|from|in|into|near|of|on|to|under|with)\s*[?.]?\s*$")]
+    private static partial Regex EndsInVerbOrPreposition();
 
     // A name as the question writes it: capitalised words, joined by a few small words or a comma before another
     // capitalised word ("Songs I Wrote with Amy", "Alexander and the Terrible, Horrible, No Good, Very Bad Day", "The Girl Who

@@ -179,13 +179,24 @@ public sealed class ExtractiveModelTests
     [InlineData("Who wrote the book named after the artist known as the most remarkable creation of MTV?", "Who wrote the book")]
     [InlineData("Who produced the album released by Madonna in 1990?", "Who produced the album")]
     [InlineData("Which city is the home of the team founded by Peter Smith?", "Which city is the home of the team")]
-    [InlineData("Who was the film directed by Ang Lee in 2000 about?", "Who was the film")]
-    // A clause that only identifies what is asked for: the bridge is the answer.
-    [InlineData("Who is the person who found the treasure?", null)]
-    [InlineData("What is the album that Madonna released in 1990?", null)]
-    [InlineData("What is the name of the album released by Madonna in 1990?", null)]
+    // The main clause's preposition, left at the end, is part of what it asks.
+    [InlineData("Who was the film directed by Ang Lee in 2000 about?", "Who was the film about")]
+    // A participle after an auxiliary is the main clause's verb; one that is as often a past tense counts only before "by".
+    [InlineData("What year was the company established in Liverpool?", null)]
+    [InlineData("Where was the conference held in 1900?", null)]
+    [InlineData("What year was the band formed in Liverpool?", null)]
+    [InlineData("How many games has the team played in 2020?", null)]
+    [InlineData("When was the last time the team played in the Super Bowl?", null)]
     [InlineData("Where was the first pan african conference held?", null)]
     [InlineData("What body of water is Kassel located in or next to?", null)]
+    [InlineData("Who was the drummer of the band formed by Paul Weller?", "Who was the drummer of the band")]
+    [InlineData("What year was the film directed by Ang Lee released?", "What year was the film")]
+    // A clause that only identifies what is asked for: the bridge is the answer, unless a clause inside it identifies one.
+    [InlineData("Who is the person who found the treasure?", null)]
+    [InlineData("Who is the person that Madonna was married to?", null)]
+    [InlineData("What is the album that Madonna released in 1990?", null)]
+    [InlineData("What is the name of the album released by Madonna in 1990?", null)]
+    [InlineData("Who is the person who founded the company that makes the iPhone?", "Who is the person who founded the company")]
     // One hop: the question asks for the relation itself, or the phrase only names something.
     [InlineData("What is Rinaldo del Mel's occupation?", null)]
     [InlineData("Who was the director of Toy Story 3?", null)]
@@ -341,6 +352,28 @@ public sealed class ExtractiveModelTests
     [InlineData("WHO WAS THE FIRST PRESIDENT OF THE OLYMPIC CLUB OF THE UNITED STATES OF AMERICA AND CANADA in 1990?", AnswerKind.Any)]
     public void The_question_says_what_kind_of_answer_it_asks_for(string question, AnswerKind kind) =>
         Assert.Equal(kind, QuestionProfile.Of(question).Expects);
+
+    [Theory]
+    [InlineData("Who is the author of Brand?", true)]
+    [InlineData("What is the country of citizenship of Henrik Ibsen?", true)]
+    // Its names identify something other than the answer: the bridge, or what a clause on the answer is about.
+    [InlineData("Who is the spouse of Big Eye's main director?", false)]
+    [InlineData("What is the native language of the person who broke the salt law in Belgium in 1930?", false)]
+    [InlineData("Who was the man who founded Apple?", false)]
+    public void A_question_asks_for_a_description_of_its_names_only_when_they_name_what_it_asks_about(string question, bool asks) =>
+        Assert.Equal(asks, QuestionProfile.Of(question).AsksForDescription);
+
+    [Fact]
+    public void A_clause_on_what_is_asked_for_keeps_its_names_description_out_of_the_answer()
+    {
+        // "an American technology company founded by Steve Jobs" describes Apple, not the man the question asks for.
+        var question = QuestionProfile.Of("Who was the man who founded Apple?");
+        Assert.Null(AnswerSpan.Extract("Apple Inc. is an American technology company founded by Steve Jobs.", question));
+
+        // Nor is the journal's description an answer to what is asked of the association that published it.
+        var multiHop = QuestionProfile.Of("Who was the first president of the association which published Journal of Psychotherapy Integration?");
+        Assert.Null(AnswerSpan.Extract("Journal of Psychotherapy Integration is a peer-reviewed academic journal published by the American Psychological Association.", multiHop));
+    }
 
     [Fact]
     public async Task A_question_asking_when_is_answered_with_a_sentence_that_holds_a_time_and_a_draft_without_one_scores_lower()
