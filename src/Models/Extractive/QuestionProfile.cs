@@ -40,7 +40,11 @@ public sealed partial class QuestionProfile
             : (namedKind = NamedKindAsked(Stem)) is not null ? AnswerKind.Name
             : AnswerKind.Any;
         NamedKind = Expects == AnswerKind.Name ? namedKind : null;
+        ownKindNames = NamedKind is null ? [] : NameOfKindPatterns[NamedKind].Matches(Stem).Select(m => WholeName(Stem, m)).ToArray();
     }
+
+    // The names of the kind asked for that the question gives itself ("the Blue Nile River"), whole.
+    private readonly string[] ownKindNames;
 
     /// <summary>
     /// For a question that asks for a place or thing of a kind whose names say what they are ("What county …", "What is
@@ -165,7 +169,12 @@ public sealed partial class QuestionProfile
         for (var clause = BridgeClause().Match(stem); clause.Success; clause = clause.NextMatch())
         {
             var reduced = clause.Groups["reduced"].Success;
-            if (reduced && AuxiliaryAtEnd().IsMatch(stem[..clause.Index]) && !EndsInVerbOrPreposition().IsMatch(stem))
+            // The main clause's verb, if it is still to come, comes before the next clause (in "What year was the company
+            // established in the city where Gisvi was born?", "born" is the next clause's).
+            var next = clause.NextMatch();
+            var rest = stem[(clause.Index + clause.Length)..(next.Success ? next.Index : stem.Length)];
+            var afterAuxiliary = AuxiliaryAtEnd().IsMatch(stem[..clause.Index]);
+            if (reduced && afterAuxiliary && !EndsInVerbOrPreposition().IsMatch(rest))
             {
                 continue;
             }
@@ -177,7 +186,9 @@ public sealed partial class QuestionProfile
                 return main;
             }
 
-            if (reduced && EndsInPreposition().Match(stem) is { Success: true } preposition)
+            // "Who was the film directed by Ang Lee about?": the auxiliary's clause ends in its preposition. ("Who directed the
+            // film based on the novel Hemingway is known for?" has its verb already; the preposition is the clause's own.)
+            if (reduced && afterAuxiliary && !next.Success && EndsInPreposition().Match(stem) is { Success: true } preposition)
             {
                 return $"{before} {preposition.Groups["preposition"].Value}";
             }
@@ -341,7 +352,7 @@ public sealed partial class QuestionProfile
             foreach (Match match in NameOfKindPatterns[NamedKind].Matches(text))
             {
                 var name = WholeName(text, match);
-                if (Terms(name).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t)) && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
+                if (!IsTheQuestionsOwn(name) && !names.Contains(name, StringComparer.OrdinalIgnoreCase))
                 {
                     names.Add(name);
                     if (firstOnly)
@@ -360,21 +371,35 @@ public sealed partial class QuestionProfile
         return names;
     }
 
+    // Made of the question's names and the kind's words only, or the question's own name with a word before it ("the
+    // Ethiopian Tekezé River" for "What river does the Tekezé River turn into?").
+    private bool IsTheQuestionsOwn(string name) =>
+        !Terms(name).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t))
+        || ownKindNames.Any(own => string.Equals(FoldAccents(name.ToLowerInvariant()), FoldAccents(own.ToLowerInvariant()), StringComparison.Ordinal)
+            || FoldAccents(name.ToLowerInvariant()).EndsWith(" " + FoldAccents(own.ToLowerInvariant()), StringComparison.Ordinal));
+
     // The pattern reads two words ("Municipal District", "Mount Kilimanjaro"), and a name may have more. It goes back over
     // the capitalised words before them ("Lunenburg Municipal District", "St. Louis County", "Dallas/Fort Worth
-    // International Airport"), up to a function word or a possessive ("In", "The", "Illinois's"). It goes on over an "of"
-    // phrase ("Massachusetts Institute of Technology"), and, when the kind's word opens the name, over the capitalised
-    // words after it ("Mount Kilimanjaro National Park"); a name that ends in the kind's word ends there ("Avery County",
-    // not "Avery County High School", which is a school).
+    // International Airport"), up to a function word or a possessive ("In", "The", "Illinois's"), unless the name has
+    // nothing of its own without the possessive ("St. John's International Airport", "Lord's Cricket Ground"). It goes on
+    // over an "of" phrase ("Massachusetts Institute of Technology"), and, when the kind's word opens the name, over the
+    // capitalised words after it up to another designator ("Mount Saint Helens"; "Mount Rainier", not "Mount Rainier
+    // National Park"); a name that ends in the kind's word ends there ("Avery County", not "Avery County High School").
     private static string WholeName(string text, Match match)
     {
         var start = match.Index;
-        for (var before = NameWordBefore().Match(text, 0, start); before.Success && IsNameWord(before.Groups["word"].Value); before = NameWordBefore().Match(text, 0, start))
+        var end = match.Index + match.Length;
+        for (var before = NameWordBefore().Match(text, 0, start); before.Success; before = NameWordBefore().Match(text, 0, start))
         {
+            var word = before.Groups["word"].Value;
+            if (!IsNameWord(word) || (Possessive().IsMatch(word) && !IsGeneric(text[start..end])))
+            {
+                break;
+            }
+
             start = before.Groups["word"].Index;
         }
 
-        var end = match.Index + match.Length;
         var goesOn = match.Groups["opens"].Success ? NameGoesOn() : OfPhraseGoesOn();
         for (var after = goesOn.Match(text, end); after.Success && after.Length > 0; after = goesOn.Match(text, end))
         {
@@ -385,8 +410,18 @@ public sealed partial class QuestionProfile
         return NameEnd().Replace(text[start..end], string.Empty);
     }
 
-    private static bool IsNameWord(string word) =>
-        !Openers.Contains(word) && !QuestionWords.Contains(word) && !NotANameWords.Contains(word) && !Possessive().IsMatch(word);
+    private static bool IsNameWord(string word) => !Openers.Contains(word) && !QuestionWords.Contains(word) && !NotANameWords.Contains(word);
+
+    // A name made of designators and words any name may carry ("International Airport", "Cricket Ground") names nothing yet.
+    private static bool IsGeneric(string name) =>
+        Terms(name).All(t => NamedKindWords.Contains(t) || GenericNameWords.Contains(t));
+
+    private static readonly HashSet<string> GenericNameWords = new(StringComparer.Ordinal)
+    {
+        "international", "regional", "municipal", "national", "memorial", "central", "royal", "catholic", "anglican",
+        "orthodox", "general", "community", "public", "state", "city", "grand", "great", "old", "new", "upper", "lower",
+        "north", "south", "east", "west", "northern", "southern", "eastern", "western", "cricket", "football", "county",
+    };
 
     private static readonly HashSet<string> NotANameWords = new(NotANameWord.Split('|'), StringComparer.OrdinalIgnoreCase);
 
@@ -395,7 +430,8 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"(?<![\p{L}\p{N}.’'\-])(?<word>(?:St|Ste|Mt|Ft|Pt)\.|\p{Lu}[\p{L}\p{N}’'\-]*)(?:\s+|\s*[/–]\s*)\z", RegexOptions.RightToLeft)]
     private static partial Regex NameWordBefore();
 
-    [GeneratedRegex(@"\G(?:\s+(?:of|de|du|del)\s+(?:the\s+)?|\s+)\p{Lu}[\p{L}\p{N}’'\-]*(?![\p{L}\p{N}])")]
+    // Another designator starts another place's name ("Mount Rainier | National Park").
+    [GeneratedRegex(@"\G(?:\s+(?:of|de|du|del)\s+(?:the\s+)?|\s+)(?!(?:National|Park|Forest|Reserve|Range|Valley|Area|State|County|District|Province)\b)\p{Lu}[\p{L}\p{N}’'\-]*(?![\p{L}\p{N}])")]
     private static partial Regex NameGoesOn();
 
     [GeneratedRegex(@"\G\s+(?:of|de|du|del)\s+(?:the\s+)?\p{Lu}[\p{L}\p{N}’'\-]*(?:\s+\p{Lu}[\p{L}\p{N}’'\-]*)*(?![\p{L}\p{N}])")]
@@ -462,10 +498,12 @@ public sealed partial class QuestionProfile
     // "Where was the conference held in …?", "What year was the company established in …?": after an auxiliary, the
     // participle is the main clause's verb, not a clause on the noun, unless the main clause's verb or preposition is
     // still to come ("What year was the film directed by Ang Lee released?", "Who was the film directed by Ang Lee about?").
-    [GeneratedRegex(@"\b(?i:is|was|are|were|has|have|had|do|does|did|be|been|being)\s+$")]
+    // A form of "be" or "have": after "did", "does" or "do" the main verb is a bare infinitive, so a participle there is
+    // a clause's ("When did the company founded by Steve Jobs go public?").
+    [GeneratedRegex(@"\b(?i:is|was|are|were|has|have|had|be|been|being)\s+$")]
     private static partial Regex AuxiliaryAtEnd();
 
-    [GeneratedRegex(@"\b(?:\p{Ll}+ed|born|made|known|found|held|built|written|given|taken|seen|sung|led|won|run|about|after|as|at|by|for|from|in|into|near|of|on|to|under|with)\s*[?.]?\s*$")]
+    [GeneratedRegex(@"\b(?:\p{Ll}+(?:ed|en|wn)|born|made|known|found|held|built|sold|shot|set|put|cut|sung|sunk|hung|led|won|run|told|sent|spent|kept|left|lost|bought|brought|taught|caught|fought|paid|heard|done|gone|begun|become|about|after|as|at|by|for|from|in|into|near|of|on|to|under|with)\s*[?.]?\s*$")]
     private static partial Regex EndsInVerbOrPreposition();
 
     // A name as the question writes it: capitalised words, joined by a few small words or a comma before another

@@ -191,6 +191,11 @@ public sealed class ExtractiveModelTests
     [InlineData("What body of water is Kassel located in or next to?", null)]
     [InlineData("Who was the drummer of the band formed by Paul Weller?", "Who was the drummer of the band")]
     [InlineData("What year was the film directed by Ang Lee released?", "What year was the film")]
+    [InlineData("Where was the film directed by Ang Lee shot?", "Where was the film")]
+    [InlineData("When did the company founded by Steve Jobs go public?", "When did the company")]
+    // The main clause's verb comes before the next clause, not in it; a preposition after it is the clause's own.
+    [InlineData("What year was the company established in the city where Gisvi was born?", "What year was the company established in the city")]
+    [InlineData("Who directed the film based on the novel Hemingway is known for?", "Who directed the film")]
     // A clause that only identifies what is asked for: the bridge is the answer, unless a clause inside it identifies one.
     [InlineData("Who is the person who found the treasure?", null)]
     [InlineData("Who is the person that Madonna was married to?", null)]
