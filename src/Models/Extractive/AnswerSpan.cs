@@ -15,6 +15,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// 1973." answers "When did Guyana join CARICOM?" with "1 August 1973".</item>
 /// <item>"What county …?" (a kind whose names say what they are, <see cref="QuestionProfile.NamedKind"/>), and the sentence
 /// names exactly one of that kind besides the question's own: "DuPage County".</item>
+/// <item>"What country …?", and the sentence names exactly one country besides the question's own, by its name or its
+/// people's adjective: "Norway" for "… was a Norwegian playwright".</item>
 /// </list>
 /// Otherwise nothing is returned and the whole sentence stays the answer: a wrong cut would lose the answer, a whole
 /// sentence only reads longer. So a sentence with two dates keeps both, and the reader sees which is which.
@@ -31,6 +33,8 @@ public static partial class AnswerSpan
         AnswerKind.Description => Description(sentence, question, whatTheNameIs: true),
         // Not a description as well: "What is the name of the airport …?" is not answered by "a public airport near …".
         AnswerKind.Name => NameOfTheKind(sentence, question),
+        // "Henrik Ibsen was a Norwegian playwright" answers "What country was Henrik Ibsen a citizen of?" with "Norway".
+        AnswerKind.Country => question.CountriesNamedIn(sentence) is [var only] ? only : null,
         _ => Default(sentence, question),
     };
 

@@ -28,7 +28,7 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
         var answer = draft.Answer.Trim();
         var joined = new List<TextPiece>();
         var remainder = new List<TextPiece>();
-        var answerInRationale = answer.Length > 0 && ContainsPhrase(draft.Rationale, answer);
+        var answerInRationale = answer.Length > 0 && Holds(draft.Rationale, answer);
         var answerSentence = draft.Answer;
         if (!answerInRationale && answer.Length > 0)
         {
@@ -39,9 +39,11 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
         {
             joined.Add(Piece(sentence));
             // A sentence without the answer in it stays as it is (and keeps its cached vector).
-            var holdsAnswer = answer.Length > 0 && ContainsPhrase(sentence, answer);
+            var holdsAnswer = answer.Length > 0 && Holds(sentence, answer);
             answerSentence = holdsAnswer ? sentence : answerSentence;
-            var rest = holdsAnswer ? RemovePhrase(sentence, answer) : sentence;
+            var rest = !holdsAnswer ? sentence
+                : ContainsPhrase(sentence, answer) ? RemovePhrase(sentence, answer)
+                : Countries.WithoutMentionsOf(sentence, answer);
             if (SentenceSplitter.CountWords(rest) > 0)
             {
                 remainder.Add(Piece(rest));
@@ -50,6 +52,9 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
 
         return new DraftText(joined, remainder, answerSentence);
     }
+
+    // A country answer may be read off its people's adjective: "Norway" is in "Henrik Ibsen was a Norwegian playwright".
+    private static bool Holds(string text, string answer) => ContainsPhrase(text, answer) || Countries.Names(text, answer);
 
     /// <summary>The length-weighted mean of the pieces' vectors (the cosine with it is taken, so its norm does not matter).</summary>
     public static float[] Pool(IReadOnlyList<TextPiece> pieces, IReadOnlyDictionary<string, float[]> vectorOf)

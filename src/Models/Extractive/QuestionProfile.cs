@@ -37,6 +37,7 @@ public sealed partial class QuestionProfile
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
             : AsksForNumber().IsMatch(Stem) ? AnswerKind.Number
+            : AsksForCountry().IsMatch(Stem) ? AnswerKind.Country
             : (namedKind = NamedKindAsked(Stem)) is not null ? AnswerKind.Name
             : AnswerKind.Any;
         NamedKind = Expects == AnswerKind.Name ? namedKind : null;
@@ -325,8 +326,25 @@ public sealed partial class QuestionProfile
         AnswerKind.Number => NumberExpression().IsMatch(text),
         AnswerKind.Description => AnswerSpan.Describes(text, this),
         AnswerKind.Name => NamesOneOfTheKind(text),
+        AnswerKind.Country => CountriesNamedIn(text).Count > 0,
         _ => true,
     };
+
+    /// <summary>
+    /// The countries a text names (<see cref="Countries"/>) other than those the question names itself ("In what country
+    /// is the Falkland Islands' representative in London?" is not answered by the Falkland Islands).
+    /// </summary>
+    public IReadOnlyList<string> CountriesNamedIn(string text) =>
+        Countries.NamedIn(text).Except(ownCountries, StringComparer.Ordinal).ToArray();
+
+    private IReadOnlyList<string> ownCountries => ownCountriesCache ??= Countries.NamedIn(Stem);
+
+    private IReadOnlyList<string>? ownCountriesCache;
+
+    // "What country …", "In which country …", "… the country of citizenship of …", "What nationality …"; not "What country
+    // music singer …".
+    [GeneratedRegex(@"^(?:(?:in|from)\s+)?(?:what|which)\s+(?:country|nationality)\b(?!\s+(?:music|singer|club|house|side|road|star))|\bcountry\s+of\s+(?:citizenship|origin)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex AsksForCountry();
 
     // A name of the kind other than the question's own ("What river does the Tekezé River turn into?").
     private bool NamesOneOfTheKind(string text) => NamesOfTheKind(text, firstOnly: true).Count > 0;
@@ -649,4 +667,7 @@ public enum AnswerKind
 
     /// <summary>A place or thing of a kind its name states: "What county …" is answered by a sentence naming "… County".</summary>
     Name,
+
+    /// <summary>A country: "What country …", "the country of citizenship of …", answered by a sentence naming one (<see cref="Countries"/>).</summary>
+    Country,
 }

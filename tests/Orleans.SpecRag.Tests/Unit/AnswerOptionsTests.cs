@@ -190,6 +190,34 @@ public sealed class AnswerOptionsTests
     public void A_question_asking_for_a_named_kind_keeps_a_sentence_without_a_single_name_of_that_kind(string question, string sentence) =>
         Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
 
+    [Theory]
+    [InlineData("Henrik Ibsen was a Norwegian playwright.", "Norway")]
+    [InlineData("Kassel is a city in northern Hesse, Germany.", "Germany")]
+    [InlineData("He moved to the U.S. in 1990.", "United States")]
+    [InlineData("Port Moresby is the capital of Papua New Guinea.", "Papua New Guinea")]
+    [InlineData("Bissau is the capital of Guinea-Bissau.", "Guinea-Bissau")]
+    [InlineData("The team toured Holland and Belgium.", "Netherlands,Belgium")]
+    // An adjective inside another name, or a language's, names no country; nor does a language alone.
+    [InlineData("She is a Latin American writer.", "")]
+    [InlineData("It is an African American church.", "")]
+    [InlineData("He edited a French-language newspaper.", "")]
+    [InlineData("The film is in English and Korean.", "")]
+    public void A_text_names_countries_by_their_names_and_their_peoples_adjectives(string text, string countries) =>
+        Assert.Equal(countries.Split(',', StringSplitOptions.RemoveEmptyEntries), Countries.NamedIn(text));
+
+    [Theory]
+    [InlineData("What country was Henrik Ibsen a citizen of?", "Henrik Ibsen was a Norwegian playwright and theatre director.", "Norway")]
+    [InlineData("Which country borders France to the south?", "France borders Spain to the south.", "Spain")]
+    [InlineData("What country is Nugegoda in?", "Nugegoda is a suburb of Colombo, Sri Lanka.", "Sri Lanka")]
+    public void A_question_asking_for_a_country_is_answered_by_the_one_country_its_sentence_names(string question, string sentence, string country) =>
+        Assert.Equal(country, AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
+
+    [Theory]
+    [InlineData("What country was he a citizen of?", "He was born in Norway and died in Italy.")]
+    [InlineData("What country was he a citizen of?", "He was a playwright and theatre director.")]
+    public void A_question_asking_for_a_country_keeps_a_sentence_that_names_none_or_several(string question, string sentence) =>
+        Assert.Null(AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
+
     [Fact]
     public void A_month_in_the_name_asked_about_is_not_a_time() =>
         Assert.Equal("2016", AnswerSpan.Extract("Theresa May became Prime Minister in 2016.", QuestionProfile.Of("When did Theresa May become Prime Minister?")));

@@ -353,6 +353,11 @@ public sealed class ExtractiveModelTests
     [InlineData("What county seat lies on the river?", AnswerKind.Any)]
     [InlineData("What award-winning film did she direct?", AnswerKind.Any)]
     [InlineData("What party did Gatsby throw in July?", AnswerKind.Any)]
+    [InlineData("What country was the author of Brand a citizen of?", AnswerKind.Country)]
+    [InlineData("What is the country of citizenship of Henrik Ibsen?", AnswerKind.Country)]
+    [InlineData("In which country is Midway?", AnswerKind.Country)]
+    [InlineData("Which country music singer recorded Jolene?", AnswerKind.Any)]
+    [InlineData("When did the country containing Nugegoda leave the British Empire?", AnswerKind.Time)]
     // Capitals all the way: the name pattern must not try every way to split them (it used to take minutes).
     [InlineData("WHO WAS THE FIRST PRESIDENT OF THE OLYMPIC CLUB OF THE UNITED STATES OF AMERICA AND CANADA in 1990?", AnswerKind.Any)]
     public void The_question_says_what_kind_of_answer_it_asks_for(string question, AnswerKind kind) =>
@@ -490,6 +495,28 @@ public sealed class ExtractiveModelTests
         Assert.EndsWith("Kassel is a city located on the Fulda River in northern Hesse, Germany.", draft.Rationale);
         Assert.StartsWith("The Siege of Cassel", draft.Rationale);
         Assert.Equal(["siege", "kassel"], draft.EvidenceIds);
+    }
+
+    [Fact]
+    public async Task A_country_asked_for_is_read_off_its_peoples_adjective_and_the_verifier_finds_it_in_its_sentence()
+    {
+        var model = new ExtractiveDraftModel(Embedder);
+        const string question = "What country was the author of Brand a citizen of?";
+        Passage[] passages =
+        [
+            P("brand", "Brand is a verse play by Henrik Ibsen, written in 1865."),
+            P("ibsen", "Henrik Ibsen was a Norwegian playwright and theatre director."),
+        ];
+
+        var draft = await model.DraftAsync(question, passages);
+
+        Assert.Equal("Norway", draft.Answer);
+        Assert.EndsWith("Henrik Ibsen was a Norwegian playwright and theatre director.", draft.Rationale);
+        // The verifier reads the answer in the sentence that names the country by its adjective, not as a text of its own.
+        Assert.Equal("Henrik Ibsen was a Norwegian playwright and theatre director.", DraftText.Of(draft).AnswerSentence);
+        // β′ is the explanation without the answer's own words, here its adjective.
+        Assert.DoesNotContain("Norwegian", DraftText.Of(draft).RemainderText);
+        Assert.Contains("Henrik Ibsen was a playwright and theatre director.", DraftText.Of(draft).RemainderText.Replace("  ", " "));
     }
 
     [Fact]
