@@ -33,8 +33,11 @@ public static partial class AnswerSpan
         AnswerKind.Description => Description(sentence, question, whatTheNameIs: true),
         // Not a description as well: "What is the name of the airport …?" is not answered by "a public airport near …".
         AnswerKind.Name => NameOfTheKind(sentence, question),
-        // "Henrik Ibsen was a Norwegian playwright" answers "What country was Henrik Ibsen a citizen of?" with "Norway".
-        AnswerKind.Country => question.CountriesNamedIn(sentence) is [var only] ? only : null,
+        // "Henrik Ibsen was a Norwegian playwright" answers "What country was Henrik Ibsen a citizen of?" with "Norway", and
+        // "What nationality was Henrik Ibsen?" as the sentence says it, "Norwegian".
+        AnswerKind.Country => question.CountriesNamedIn(sentence) is [var only]
+            ? question.AsksForNationality ? Countries.FirstMentionOf(sentence, only) : only
+            : null,
         _ => Default(sentence, question),
     };
 

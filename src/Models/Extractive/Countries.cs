@@ -7,13 +7,17 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// ("Henrik Ibsen was a Norwegian playwright" names Norway): what answers "What country …?" and "What is the country of
 /// citizenship of …?". Case-sensitive, whole words, the longest name first ("Papua New Guinea", not "Guinea"). Not an
 /// adjective that is part of another name ("Latin American", "African American", "Native American") or a language's
-/// ("a French-language newspaper"). A language alone ("English", "Arabic", "Korean") names no country, and neither does an
-/// adjective several countries share ("Congolese", "Dominican").
+/// ("a French-language newspaper"), nor one beside another capitalised word ("British Columbia", "Michael Jordan"). A
+/// language alone ("English", "Arabic", "Korean") names no country, and neither does an adjective several countries share
+/// ("Congolese", "Dominican").
 /// </summary>
 public static class Countries
 {
     // Name | other names ; … | adjectives ; … (sovereign states, the United Kingdom's four countries, a few territories
-    // that questions treat as countries, and the states that dissolved in the twentieth century).
+    // that questions treat as countries, and the states that dissolved in the twentieth century). "-" in place of the other
+    // names: the name itself names someone or something else as often ("Chad", "Jordan", "the Niger"), so only the
+    // adjective counts. Left out for the same reason: Georgia (a US state), Guinea ("New Guinea"), Macedonia (the ancient
+    // kingdom), Holland (a surname).
     private const string Table = """
         Afghanistan||Afghan
         Albania||Albanian
@@ -48,9 +52,9 @@ public static class Countries
         Canada||Canadian
         Cape Verde|Cabo Verde|Cape Verdean
         Central African Republic||
-        Chad||Chadian
+        Chad|-|Chadian
         Chile||Chilean
-        China|People's Republic of China|Chinese
+        China|People's Republic of China;People’s Republic of China|Chinese
         Colombia||Colombian
         Comoros||Comorian
         Costa Rica||Costa Rican
@@ -80,14 +84,12 @@ public static class Countries
         France||French
         Gabon||Gabonese
         Gambia|The Gambia|Gambian
-        Georgia||Georgian
-        Germany|West Germany;East Germany|German
+        Germany|West Germany;East Germany|German;West German;East German
         Ghana||Ghanaian
         Greece||Greek
         Greenland||
         Grenada||Grenadian
         Guatemala||Guatemalan
-        Guinea||Guinean
         Guinea-Bissau||
         Guyana||Guyanese
         Haiti||Haitian
@@ -105,7 +107,7 @@ public static class Countries
         Ivory Coast|Côte d'Ivoire|Ivorian
         Jamaica||Jamaican
         Japan||Japanese
-        Jordan||Jordanian
+        Jordan|-|Jordanian
         Kazakhstan||Kazakh
         Kenya||Kenyan
         Kiribati||
@@ -142,14 +144,14 @@ public static class Countries
         Namibia||Namibian
         Nauru||
         Nepal||Nepalese;Nepali
-        Netherlands|Holland|Dutch
+        Netherlands|The Netherlands|Dutch
         New Zealand||
         Nicaragua||Nicaraguan
-        Niger||Nigerien
+        Niger|-|Nigerien
         Nigeria||Nigerian
         North Korea||North Korean
-        North Macedonia|Macedonia|Macedonian
-        Northern Ireland||
+        North Macedonia||North Macedonian
+        Northern Ireland||Northern Irish
         Norway||Norwegian
         Oman||Omani
         Pakistan||Pakistani
@@ -223,33 +225,47 @@ public static class Countries
         Zimbabwe||Zimbabwean
         """;
 
-    private static readonly Dictionary<string, string> CountryOf = Parse();
+    private sealed record Form(string Country, bool IsAdjective);
 
+    private static readonly Dictionary<string, Form> FormOf = Parse();
+
+    private static readonly HashSet<string> CountryNames = FormOf.Values.Select(f => f.Country).ToHashSet(StringComparer.Ordinal);
+
+    // A form is not a country's when it is part of another name: after a prefix ("Latin American", "New Mexico",
+    // "Austro-Hungarian") or a capitalised word that is not a function word ("Michael Jordan", "Anatole France"), or before
+    // a capitalised word ("British Columbia", "Indian Ocean", "Cuba Gooding", "Spanish Wikipedia"), a language's
+    // ("French-language") or a currency's ("US$").
     private static readonly Regex Mention = new(
-        @"(?<![\p{L}\p{N}.])(?<!(?:Latin|South|North|Central|African|Native|Asian|Anglo|Pan|Indo|West|East)[\s\-])(?:"
-            + string.Join('|', CountryOf.Keys.OrderByDescending(form => form.Length).Select(Regex.Escape))
-            + @")(?![\p{L}\p{N}]|\.\p{L}|-(?:language|speaking))",
+        @"(?<![\p{L}\p{N}.])"
+            + @"(?<!\b(?:Latin|South|North|Central|African|Native|Asian|Anglo|Pan|Indo|West|East|New|Northern|Austro|Serbo|Sino|Russo|Franco|Papua|Equatorial|Bissau)[\s\-–])"
+            + @"(?<!\b(?!(?:The|In|At|On|From|To|Of|For|By|With|And|Or|But|Both|Since|After|Before|During|Across|Into|Within|Throughout|Near|Outside|Inside|Like|Unlike|Between|Among|As|Its|His|Her|Their|A|An)\s)\p{Lu}[\p{L}'’.\-]*\s)"
+            + "(?:" + string.Join('|', FormOf.Keys.OrderByDescending(form => form.Length).Select(Regex.Escape)) + ")"
+            + @"(?![\p{L}\p{N}]|\.\p{L}|-(?:language|speaking)|\$|\s+\p{Lu})",
         RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
 
-    /// <summary>The countries a text names, each once, by its name in <see cref="Table"/>, in the order the text names them.</summary>
-    public static IReadOnlyList<string> NamedIn(string text)
-    {
-        try
-        {
-            return Mention.Matches(text).Select(m => CountryOf[m.Value]).Distinct(StringComparer.Ordinal).ToArray();
-        }
-        catch (RegexMatchTimeoutException)
-        {
-            return [];
-        }
-    }
+    /// <summary>The countries a text names, each once, by its name in the table, in the order the text names them.</summary>
+    public static IReadOnlyList<string> NamedIn(string text) => Mentions(text).Select(m => m.Country).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>The countries a text names by a name, not by an adjective ("What country was the Norwegian playwright … a citizen of?" names none).</summary>
+    public static IReadOnlyList<string> NamedByNameIn(string text) =>
+        Mentions(text).Where(m => !m.IsAdjective).Select(m => m.Country).Distinct(StringComparer.Ordinal).ToArray();
+
+    /// <summary>How a text first names a country ("Norwegian" for Norway), or null when it does not.</summary>
+    public static string? FirstMentionOf(string text, string country) =>
+        Mentions(text).FirstOrDefault(m => string.Equals(m.Country, country, StringComparison.Ordinal))?.Text;
+
+    /// <summary>Whether a text is the name of a country in the table ("Norway"; not "Norwegian" or "Holland").</summary>
+    public static bool IsCountry(string text) => CountryNames.Contains(text.Trim());
+
+    /// <summary>Whether a text names a country, by any of its names or its people's adjective.</summary>
+    public static bool Names(string text, string country) => FirstMentionOf(text, country) is not null;
 
     /// <summary>The text without its mentions of a country ("Henrik Ibsen was a playwright" for Norway): what else it says.</summary>
     public static string WithoutMentionsOf(string text, string country)
     {
         try
         {
-            return Mention.Replace(text, m => string.Equals(CountryOf[m.Value], country, StringComparison.Ordinal) ? string.Empty : m.Value);
+            return Mention.Replace(text, m => string.Equals(FormOf[m.Value].Country, country, StringComparison.Ordinal) ? string.Empty : m.Value);
         }
         catch (RegexMatchTimeoutException)
         {
@@ -257,21 +273,38 @@ public static class Countries
         }
     }
 
-    /// <summary>Whether a text names a country, by any of its names or its people's adjective.</summary>
-    public static bool Names(string text, string country) => NamedIn(text).Contains(country, StringComparer.Ordinal);
+    private sealed record CountryMention(string Text, string Country, bool IsAdjective);
 
-    private static Dictionary<string, string> Parse()
+    private static IEnumerable<CountryMention> Mentions(string text)
     {
-        var countryOf = new Dictionary<string, string>(StringComparer.Ordinal);
+        try
+        {
+            return Mention.Matches(text).Select(m => new CountryMention(m.Value, FormOf[m.Value].Country, FormOf[m.Value].IsAdjective)).ToArray();
+        }
+        catch (RegexMatchTimeoutException)
+        {
+            return [];
+        }
+    }
+
+    private static Dictionary<string, Form> Parse()
+    {
+        var formOf = new Dictionary<string, Form>(StringComparer.Ordinal);
         foreach (var line in Table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var fields = line.Split('|');
-            foreach (var form in fields.SelectMany(f => f.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))
+            var names = fields[1] == "-" ? [] : new[] { fields[0] }.Concat(fields[1].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            foreach (var name in names)
             {
-                countryOf.TryAdd(form, fields[0]);
+                formOf.Add(name, new Form(fields[0], IsAdjective: false));
+            }
+
+            foreach (var adjective in fields[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                formOf.Add(adjective, new Form(fields[0], IsAdjective: true));
             }
         }
 
-        return countryOf;
+        return formOf;
     }
 }

@@ -42,8 +42,8 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
             var holdsAnswer = answer.Length > 0 && Holds(sentence, answer);
             answerSentence = holdsAnswer ? sentence : answerSentence;
             var rest = !holdsAnswer ? sentence
-                : ContainsPhrase(sentence, answer) ? RemovePhrase(sentence, answer)
-                : Countries.WithoutMentionsOf(sentence, answer);
+                : Countries.IsCountry(answer) ? Countries.WithoutMentionsOf(sentence, answer.Trim())
+                : RemovePhrase(sentence, answer);
             if (SentenceSplitter.CountWords(rest) > 0)
             {
                 remainder.Add(Piece(rest));
@@ -54,7 +54,8 @@ public sealed record DraftText(IReadOnlyList<TextPiece> Joined, IReadOnlyList<Te
     }
 
     // A country answer may be read off its people's adjective: "Norway" is in "Henrik Ibsen was a Norwegian playwright".
-    private static bool Holds(string text, string answer) => ContainsPhrase(text, answer) || Countries.Names(text, answer);
+    private static bool Holds(string text, string answer) =>
+        ContainsPhrase(text, answer) || (Countries.IsCountry(answer) && Countries.Names(text, answer.Trim()));
 
     /// <summary>The length-weighted mean of the pieces' vectors (the cosine with it is taken, so its norm does not matter).</summary>
     public static float[] Pool(IReadOnlyList<TextPiece> pieces, IReadOnlyDictionary<string, float[]> vectorOf)

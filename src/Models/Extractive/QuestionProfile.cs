@@ -337,14 +337,22 @@ public sealed partial class QuestionProfile
     public IReadOnlyList<string> CountriesNamedIn(string text) =>
         Countries.NamedIn(text).Except(ownCountries, StringComparer.Ordinal).ToArray();
 
-    private IReadOnlyList<string> ownCountries => ownCountriesCache ??= Countries.NamedIn(Stem);
+    // By name only: "What country was the Norwegian playwright … a citizen of?" may well be answered by Norway.
+    private IReadOnlyList<string> ownCountries => ownCountriesCache ??= Countries.NamedByNameIn(Stem);
 
     private IReadOnlyList<string>? ownCountriesCache;
 
-    // "What country …", "In which country …", "… the country of citizenship of …", "What nationality …"; not "What country
-    // music singer …".
-    [GeneratedRegex(@"^(?:(?:in|from)\s+)?(?:what|which)\s+(?:country|nationality)\b(?!\s+(?:music|singer|club|house|side|road|star))|\bcountry\s+of\s+(?:citizenship|origin)\b", RegexOptions.IgnoreCase)]
+    // "What country …", "In which nation …", "What is the country of citizenship of …", "What is the nationality of …",
+    // "… Ibsen's country of citizenship?": the question asks for the country itself. Not "What country music singer …",
+    // nor "What is the capital of the country of citizenship of …", which asks for something of it.
+    [GeneratedRegex(@"^(?:(?:in|from|for|to|of)\s+)?(?:what|which)\s+(?:country|nation|nationality)\b(?!\s+(?:music|singer|artist|band|song|album|musician|songwriter|group|duo|rock|pop|radio|station|legend|code|estate|club|house|side|road|star)\b)|^(?:what|which)\s+(?:is|was|are|were)\s+(?:the\s+)?(?:country|nationality)\s+of\b|['’]s?\s+(?:country\s+of\s+(?:citizenship|origin)|nationality)\s*\??\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForCountry();
+
+    /// <summary>Whether the question asks for a nationality, which is answered in the adjective ("Norwegian"), not the country.</summary>
+    public bool AsksForNationality => Expects == AnswerKind.Country && NationalityAsked().IsMatch(Stem);
+
+    [GeneratedRegex(@"\bnationality\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NationalityAsked();
 
     // A name of the kind other than the question's own ("What river does the Tekezé River turn into?").
     private bool NamesOneOfTheKind(string text) => NamesOfTheKind(text, firstOnly: true).Count > 0;

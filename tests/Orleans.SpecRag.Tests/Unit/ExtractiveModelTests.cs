@@ -357,6 +357,12 @@ public sealed class ExtractiveModelTests
     [InlineData("What is the country of citizenship of Henrik Ibsen?", AnswerKind.Country)]
     [InlineData("In which country is Midway?", AnswerKind.Country)]
     [InlineData("Which country music singer recorded Jolene?", AnswerKind.Any)]
+    [InlineData("Which country artist released Jolene?", AnswerKind.Any)]
+    [InlineData("What is the capital of the country of citizenship of Henrik Ibsen?", AnswerKind.Any)]
+    [InlineData("What is the nationality of Henrik Ibsen?", AnswerKind.Country)]
+    [InlineData("What nationality was Henrik Ibsen?", AnswerKind.Country)]
+    [InlineData("Which nation did Henrik Ibsen belong to?", AnswerKind.Country)]
+    [InlineData("What was Henrik Ibsen's country of citizenship?", AnswerKind.Country)]
     [InlineData("When did the country containing Nugegoda leave the British Empire?", AnswerKind.Time)]
     // Capitals all the way: the name pattern must not try every way to split them (it used to take minutes).
     [InlineData("WHO WAS THE FIRST PRESIDENT OF THE OLYMPIC CLUB OF THE UNITED STATES OF AMERICA AND CANADA in 1990?", AnswerKind.Any)]
