@@ -42,6 +42,8 @@ public sealed partial class QuestionProfile
             : AnswerKind.Any;
         NamedKind = Expects == AnswerKind.Name ? namedKind : null;
         ownKindNames = NamedKind is null ? [] : NameOfKindPatterns[NamedKind].Matches(Stem).Select(m => WholeName(Stem, m)).ToArray();
+        // By name only: "What country was the Norwegian playwright … a citizen of?" may well be answered by Norway.
+        ownCountries = Expects == AnswerKind.Country ? Countries.NamedByNameIn(Stem) : [];
     }
 
     // The names of the kind asked for that the question gives itself ("the Blue Nile River"), whole.
@@ -337,10 +339,8 @@ public sealed partial class QuestionProfile
     public IReadOnlyList<string> CountriesNamedIn(string text) =>
         Countries.NamedIn(text).Except(ownCountries, StringComparer.Ordinal).ToArray();
 
-    // By name only: "What country was the Norwegian playwright … a citizen of?" may well be answered by Norway.
-    private IReadOnlyList<string> ownCountries => ownCountriesCache ??= Countries.NamedByNameIn(Stem);
-
-    private IReadOnlyList<string>? ownCountriesCache;
+    // The countries the question names itself, by name.
+    private readonly IReadOnlyList<string> ownCountries;
 
     // "What country …", "In which nation …", "What is the country of citizenship of …", "What is the nationality of …",
     // "… Ibsen's country of citizenship?": the question asks for the country itself. Not "What country music singer …",
