@@ -49,7 +49,7 @@ public static partial class AnswerSpan
     /// question's own ("Kassel … is a city located on the Fulda River in northern Hesse" answers "What body of water is near
     /// …?" with "Fulda River"). With two such names the sentence stays whole, as with two times.
     /// </summary>
-    public static string? NameOfTheKind(string sentence, QuestionProfile question) =>
+    private static string? NameOfTheKind(string sentence, QuestionProfile question) =>
         question.NamesOfTheKind(sentence) is [var only] ? only : null;
 
     /// <summary>

@@ -179,14 +179,11 @@ public static class Bridge
 
         var logAnswer = ExtractiveCalibration.LogProbability(second.Score, ExtractiveCalibration.DrafterMidpoint);
         // "When …?" over two hops: the time itself when the second sentence holds just one, as for a single hop, the
-        // name for "What county …?" and the country for "What country …?". (Not a description: the second hop's subject is the bridge's answer, not a name the
-        // question asks about.)
-        var span = question.Expects switch
-        {
-            AnswerKind.Time or AnswerKind.Number or AnswerKind.Country => AnswerSpan.Extract(second.Sentence.Text, question),
-            AnswerKind.Name => AnswerSpan.NameOfTheKind(second.Sentence.Text, question),
-            _ => null,
-        };
+        // name for "What county …?" and the country for "What country …?". (Not a description: the second hop's subject
+        // is the bridge's answer, not a name the question asks about.)
+        var span = question.Expects is AnswerKind.Time or AnswerKind.Number or AnswerKind.Name or AnswerKind.Country
+            ? AnswerSpan.Extract(second.Sentence.Text, question)
+            : null;
         var answer = span ?? second.Sentence.Text;
         return new DraftOutput(answer, $"{first.Text} {second.Sentence.Text}", RationaleLogProb: 0, logAnswer)
         {
