@@ -14,7 +14,8 @@ namespace Orleans.SpecRag.Models.Extractive;
 public static class Countries
 {
     // Name | other names ; … | adjectives ; … (sovereign states, the United Kingdom's four countries, a few territories
-    // that questions treat as countries, and the states that dissolved in the twentieth century). "-" in place of the other
+    // that questions treat as countries, and the states that dissolved in the twentieth century). Other names include
+    // former ones that older texts still use (Burma, Ceylon, Persia, Siam, Swaziland, Zaire). "-" in place of the other
     // names: the name itself names someone or something else as often ("Chad", "Jordan", "the Niger"), so only the
     // adjective counts. Left out for the same reason: Georgia (a US state), Guinea ("New Guinea"), Macedonia (the ancient
     // kingdom), Holland (a surname).
@@ -63,7 +64,7 @@ public static class Countries
         Cyprus||Cypriot
         Czech Republic|Czechia|Czech
         Czechoslovakia||Czechoslovak
-        Democratic Republic of the Congo|DR Congo|
+        Democratic Republic of the Congo|DR Congo;Zaire|
         Republic of the Congo||
         Denmark||Danish
         Djibouti||Djiboutian
@@ -99,7 +100,7 @@ public static class Countries
         Iceland||Icelandic
         India||Indian
         Indonesia||Indonesian
-        Iran||Iranian
+        Iran|Persia|Iranian
         Iraq||Iraqi
         Ireland|Republic of Ireland|Irish
         Israel||Israeli
@@ -175,7 +176,7 @@ public static class Countries
         Samoa||Samoan
         San Marino||
         Saudi Arabia||Saudi
-        Scotland||
+        Scotland||Scottish
         Senegal||Senegalese
         Serbia||Serbian
         Seychelles||
@@ -190,7 +191,7 @@ public static class Countries
         South Sudan||
         Soviet Union|USSR|Soviet
         Spain||Spanish
-        Sri Lanka||Sri Lankan
+        Sri Lanka|Ceylon|Sri Lankan
         Sudan||Sudanese
         Suriname||Surinamese
         Sweden||Swedish
@@ -199,7 +200,7 @@ public static class Countries
         Taiwan|Republic of China|Taiwanese
         Tajikistan||Tajik
         Tanzania||Tanzanian
-        Thailand||Thai
+        Thailand|Siam|Thai
         Togo||Togolese
         Tonga||Tongan
         Trinidad and Tobago||
@@ -236,12 +237,12 @@ public static class Countries
     // a capitalised word ("British Columbia", "Indian Ocean", "Cuba Gooding", "Spanish Wikipedia"), a language's
     // ("French-language") or a currency's ("US$").
     private static readonly Regex Mention = new(
-        @"(?<![\p{L}\p{N}.])"
+        @"(?=\p{Lu})(?<![\p{L}\p{N}.])"
             + @"(?<!\b(?:Latin|South|North|Central|African|Native|Asian|Anglo|Pan|Indo|West|East|New|Northern|Austro|Serbo|Sino|Russo|Franco|Papua|Equatorial|Bissau)[\s\-–])"
-            + @"(?<!\b(?!(?:The|In|At|On|From|To|Of|For|By|With|And|Or|But|Both|Since|After|Before|During|Across|Into|Within|Throughout|Near|Outside|Inside|Like|Unlike|Between|Among|As|Its|His|Her|Their|A|An)\s)\p{Lu}[\p{L}'’.\-]*\s)"
+            + @"(?<!\b(?!(?:The|In|At|On|From|To|Of|For|By|With|And|Or|But|Both|Since|After|Before|During|Across|Into|Within|Throughout|Near|Outside|Inside|Like|Unlike|Between|Among|As|Its|His|Her|Their|A|An|Many|Most|Some|Several|All|Other|These|Those|Two|Three|Four|Five)\s)\p{Lu}[\p{L}'’.\-]*\s)"
             + "(?:" + string.Join('|', FormOf.Keys.OrderByDescending(form => form.Length).Select(Regex.Escape)) + ")"
             + @"(?![\p{L}\p{N}]|\.\p{L}|-(?:language|speaking)|\$|\s+\p{Lu})",
-        RegexOptions.CultureInvariant, TimeSpan.FromMilliseconds(200));
+        RegexOptions.CultureInvariant | RegexOptions.Compiled, TimeSpan.FromMilliseconds(200));
 
     /// <summary>The countries a text names, each once, by its name in the table, in the order the text names them.</summary>
     public static IReadOnlyList<string> NamedIn(string text) => Mentions(text).Select(m => m.Country).Distinct(StringComparer.Ordinal).ToArray();
@@ -302,6 +303,12 @@ public static class Countries
             foreach (var adjective in fields[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
                 formOf.Add(adjective, new Form(fields[0], IsAdjective: true));
+                // The people, as a sentence names them ("Norwegians", "Pakistanis", "Thais"); "Chinese", "Swiss", "British"
+                // name their people in the same word.
+                if (adjective.EndsWith("an", StringComparison.Ordinal) || adjective.EndsWith('i'))
+                {
+                    formOf.Add(adjective + "s", new Form(fields[0], IsAdjective: true));
+                }
             }
         }
 

@@ -201,6 +201,10 @@ public sealed class AnswerOptionsTests
     [InlineData("Gerd Müller was a West German footballer.", "Germany")]
     [InlineData("She was born in Belfast, Northern Ireland.", "Northern Ireland")]
     [InlineData("Amman is the largest Jordanian city.", "Jordan")]
+    // Its people by name, and the former names older texts still use.
+    [InlineData("Many Norwegians and Pakistanis live in Oslo.", "Norway,Pakistan")]
+    [InlineData("Tea from Ceylon reached Persia by sea.", "Sri Lanka,Iran")]
+    [InlineData("He was a Scottish engineer.", "Scotland")]
     // A country's name or adjective inside another name, or a name that names someone else as often, is not the country.
     [InlineData("Santa Fe is the capital of New Mexico.", "")]
     [InlineData("Vancouver is a city in British Columbia.", "")]
