@@ -77,6 +77,54 @@ public static class KMeans
         return new KMeansResult(assignments, centroids, iterations);
     }
 
+    /// <summary>
+    /// The clustering with every cluster holding at least <paramref name="minimumSize"/> points (at most the points there
+    /// are over k): a cluster short of points takes, one at a time, the point of a cluster that can spare one which moves
+    /// the least (its distance to the short cluster's centroid less its distance to its own), the lower index among
+    /// equals, never into a cluster that holds one of its <paramref name="cannotLink"/> partners (a cluster that can take
+    /// no point stays short). Centroids are not moved. With m subsets of one point per cluster, clusters of at least m
+    /// points let the subsets read m·k different points; K-means often leaves a cluster of two or three.
+    /// </summary>
+    public static KMeansResult WithMinimumSize(IReadOnlyList<float[]> points, KMeansResult clustering, int minimumSize, IReadOnlyCollection<(int A, int B)>? cannotLink = null)
+    {
+        var partners = Enumerable.Range(0, points.Count).Select(_ => new List<int>()).ToArray();
+        foreach (var (a, b) in cannotLink ?? [])
+        {
+            partners[a].Add(b);
+            partners[b].Add(a);
+        }
+
+        var k = clustering.Centroids.Length;
+        minimumSize = Math.Min(minimumSize, points.Count / k);
+        var assignments = (int[])clustering.Assignments.Clone();
+        var sizes = new int[k];
+        foreach (var a in assignments)
+        {
+            sizes[a]++;
+        }
+
+        for (var c = 0; c < k; c++)
+        {
+            while (sizes[c] < minimumSize)
+            {
+                var candidates = Enumerable.Range(0, points.Count)
+                    .Where(i => assignments[i] != c && sizes[assignments[i]] > minimumSize && !partners[i].Any(j => assignments[j] == c))
+                    .ToArray();
+                if (candidates.Length == 0)
+                {
+                    break;
+                }
+
+                var moved = candidates.MinBy(i => (Distance(points[i], clustering.Centroids[c]) - Distance(points[i], clustering.Centroids[assignments[i]]), i));
+                sizes[assignments[moved]]--;
+                assignments[moved] = c;
+                sizes[c]++;
+            }
+        }
+
+        return clustering with { Assignments = assignments };
+    }
+
     private static float[][] SeedPlusPlus(IReadOnlyList<float[]> points, int k, Random random)
     {
         var centroids = new float[k][];

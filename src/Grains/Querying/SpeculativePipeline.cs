@@ -77,7 +77,15 @@ public static class SpeculativePipeline
         // one-passage-per-cluster subsets then never show a drafter both: kept apart, one subset can hold the chain (and
         // does, even when the second hop ranks below the passages the subsets would otherwise cover).
         var chains = hops is null || k < 2 ? [] : Chains(hops, passages.Count);
-        var clustering = KMeans.Cluster(passages.Select(p => p.Embedding).ToArray(), k, request.Seed, chains);
+        var points = passages.Select(p => p.Embedding).ToArray();
+        var clustering = KMeans.Cluster(points, k, request.Seed, chains);
+        // K-means often leaves a cluster of two or three of the ten, and m subsets of one passage per cluster then read
+        // only those and m of the rest (PopQA dev: 76 % of the top 10). With every cluster at least m strong (where the
+        // passages allow), the subsets read m·k different passages before any repeats; the chains stay apart.
+        if (sampling == SubsetSampling.Coverage)
+        {
+            clustering = KMeans.WithMinimumSize(points, clustering, request.Drafts, chains);
+        }
         var clusters = clustering.Clusters;
         var affinity = sampling == SubsetSampling.Coverage ? hops ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity,

@@ -115,6 +115,33 @@ public sealed class KMeansTests
     }
 
     [Fact]
+    public void A_cluster_short_of_points_takes_those_of_the_others_closest_to_it()
+    {
+        // Two blobs of 8 and 2 points on a line: the short cluster takes the three points of the big blob nearest it.
+        float[][] points = [.. Enumerable.Range(0, 8).Select(i => new[] { (float)i }), [20f], [21f]];
+        var clustering = KMeans.Cluster(points, k: 2, seed: 3);
+        Assert.Equal([2, 8], clustering.Clusters.Select(c => c.Count).Order());
+
+        var balanced = KMeans.WithMinimumSize(points, clustering, minimumSize: 5);
+
+        var small = balanced.Assignments[9];
+        Assert.Equal([5, 6, 7, 8, 9], Enumerable.Range(0, 10).Where(i => balanced.Assignments[i] == small));
+        Assert.Equal(clustering.Centroids, balanced.Centroids);
+
+        // A point is never moved in beside one it must be kept apart from: 7 stays, the next three nearest move.
+        var constrained = KMeans.WithMinimumSize(points, clustering, minimumSize: 5, cannotLink: [(7, 8)]);
+        Assert.Equal([4, 5, 6, 8, 9], Enumerable.Range(0, 10).Where(i => constrained.Assignments[i] == constrained.Assignments[9]));
+    }
+
+    [Fact]
+    public void A_minimum_size_above_what_the_points_allow_gives_equal_clusters()
+    {
+        float[][] points = [[0f], [1f], [2f], [3f], [4f], [5f], [100f]];
+        var balanced = KMeans.WithMinimumSize(points, KMeans.Cluster(points, k: 2, seed: 0), minimumSize: 5);
+        Assert.Equal([3, 4], balanced.Clusters.Select(c => c.Count).Order());
+    }
+
+    [Fact]
     public void More_clusters_than_points_is_rejected()
     {
         Assert.Throws<ArgumentException>(() => KMeans.Cluster([[0f], [1f]], 3, seed: 0));
