@@ -2,7 +2,11 @@ using System.Numerics.Tensors;
 
 namespace Orleans.SpecRag.Grouping;
 
-/// <summary>The outcome of <see cref="KMeans.Cluster(IReadOnlyList{float[]}, int, int, int)"/>.</summary>
+/// <summary>
+/// The outcome of <see cref="KMeans.Cluster(IReadOnlyList{float[]}, int, int, int)"/>. After
+/// <see cref="KMeans.WithMinimumSize"/> the assignments are no longer K-means' fixed point: some points sit in a cluster
+/// whose centroid is not their nearest, and the centroids are those K-means ended with.
+/// </summary>
 /// <param name="Assignments">The cluster of each input point.</param>
 /// <param name="Centroids">One centroid per cluster.</param>
 /// <param name="Iterations">Lloyd iterations until the assignment stopped changing.</param>
@@ -87,9 +91,19 @@ public static class KMeans
     /// </summary>
     public static KMeansResult WithMinimumSize(IReadOnlyList<float[]> points, KMeansResult clustering, int minimumSize, IReadOnlyCollection<(int A, int B)>? cannotLink = null)
     {
+        if (points.Count != clustering.Assignments.Length)
+        {
+            throw new ArgumentException($"The clustering assigns {clustering.Assignments.Length} points, not {points.Count}.", nameof(clustering));
+        }
+
         var partners = Enumerable.Range(0, points.Count).Select(_ => new List<int>()).ToArray();
         foreach (var (a, b) in cannotLink ?? [])
         {
+            if (a < 0 || b < 0 || a >= points.Count || b >= points.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(cannotLink), $"The pair ({a}, {b}) names a point outside 0..{points.Count - 1}.");
+            }
+
             partners[a].Add(b);
             partners[b].Add(a);
         }

@@ -23,8 +23,8 @@ public sealed record DraftPlan(int Clusters, IReadOnlyList<DraftTask> Tasks)
 
 /// <summary>
 /// The steps of a speculative query that are pure work on its data, shared by <see cref="QueryGrain"/> and the bench's
-/// in-process limit so the two cannot drift: passages from inline documents, the plan (K-means into k clusters, m subsets
-/// with one passage per cluster), a draft from a model's output, the verifier's scores combined per draft, and the result.
+/// in-process limit so the two cannot drift: passages from inline documents, the plan (K-means into k clusters, for
+/// coverage subsets each at least m strong, then m subsets with one passage per cluster), a draft from a model's output, the verifier's scores combined per draft, and the result.
 /// Orchestration (where drafts run, deadlines, events, persistence) stays with the grains.
 /// </summary>
 public static class SpeculativePipeline
@@ -48,7 +48,8 @@ public static class SpeculativePipeline
     }
 
     /// <summary>
-    /// k = docsPerDraft clusters (fewer when there are fewer passages), then m subsets with one passage from each. The
+    /// k = docsPerDraft clusters (fewer when there are fewer passages; for coverage subsets each holds at least m passages
+    /// where there are m·k, so the subsets can read m·k different ones), then m subsets with one passage from each. The
     /// subsets' random choices use <see cref="QuerySeed.Of"/>: the same for the same question and seed, independent
     /// across questions.
     /// </summary>
@@ -86,6 +87,7 @@ public static class SpeculativePipeline
         {
             clustering = KMeans.WithMinimumSize(points, clustering, request.Drafts, chains);
         }
+
         var clusters = clustering.Clusters;
         var affinity = sampling == SubsetSampling.Coverage ? hops ?? OptionAffinity(passages, optionStatements) : null;
         var subsets = SubsetSampler.Sample(clusters, request.Drafts, QuerySeed.Of(request.Seed, request.Question), sampling, affinity,

@@ -13,9 +13,10 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// </summary>
 public static class Countries
 {
-    // Name | other names ; … | adjectives ; … (sovereign states, the United Kingdom's four countries, a few territories
-    // that questions treat as countries, and the states that dissolved in the twentieth century). Other names include
-    // former ones that older texts still use (Burma, Ceylon, Persia, Siam, Swaziland, Zaire). "-" in place of the other
+    // Name | other names ; … | adjectives ; … | former names ; … (sovereign states, the United Kingdom's four countries, a
+    // few territories that questions treat as countries, and the states that dissolved in the twentieth century). Former
+    // names are those older texts still use ("Ceylon"); a question that names one asks about the name, not about a
+    // country it has answered already ("Which country was formerly called Siam?"). "-" in place of the other
     // names: the name itself names someone or something else as often ("Chad", "Jordan", "the Niger"), so only the
     // adjective counts. Left out for the same reason: Georgia (a US state), Guinea ("New Guinea"), Macedonia (the ancient
     // kingdom), Holland (a surname).
@@ -64,7 +65,7 @@ public static class Countries
         Cyprus||Cypriot
         Czech Republic|Czechia|Czech
         Czechoslovakia||Czechoslovak
-        Democratic Republic of the Congo|DR Congo;Zaire|
+        Democratic Republic of the Congo|DR Congo||Zaire
         Republic of the Congo||
         Denmark||Danish
         Djibouti||Djiboutian
@@ -77,7 +78,7 @@ public static class Countries
         Equatorial Guinea||
         Eritrea||Eritrean
         Estonia||Estonian
-        Eswatini|Swaziland|
+        Eswatini|||Swaziland
         Ethiopia||Ethiopian
         Falkland Islands||
         Fiji||Fijian
@@ -100,7 +101,7 @@ public static class Countries
         Iceland||Icelandic
         India||Indian
         Indonesia||Indonesian
-        Iran|Persia|Iranian
+        Iran||Iranian|Persia
         Iraq||Iraqi
         Ireland|Republic of Ireland|Irish
         Israel||Israeli
@@ -141,7 +142,7 @@ public static class Countries
         Montenegro||Montenegrin
         Morocco||Moroccan
         Mozambique||Mozambican
-        Myanmar|Burma|Burmese
+        Myanmar||Burmese|Burma
         Namibia||Namibian
         Nauru||
         Nepal||Nepalese;Nepali
@@ -191,7 +192,7 @@ public static class Countries
         South Sudan||
         Soviet Union|USSR|Soviet
         Spain||Spanish
-        Sri Lanka|Ceylon|Sri Lankan
+        Sri Lanka||Sri Lankan|Ceylon
         Sudan||Sudanese
         Suriname||Surinamese
         Sweden||Swedish
@@ -200,7 +201,7 @@ public static class Countries
         Taiwan|Republic of China|Taiwanese
         Tajikistan||Tajik
         Tanzania||Tanzanian
-        Thailand|Siam|Thai
+        Thailand||Thai|Siam
         Togo||Togolese
         Tonga||Tongan
         Trinidad and Tobago||
@@ -226,7 +227,18 @@ public static class Countries
         Zimbabwe||Zimbabwean
         """;
 
-    private sealed record Form(string Country, bool IsAdjective);
+    private enum FormKind
+    {
+        Name,
+        FormerName,
+        Adjective,
+    }
+
+    // Written: how an answer states the form, the adjective for its plural ("Norwegian" for "Norwegians").
+    private sealed record Form(string Country, FormKind Kind, string Written);
+
+    // The people's plural that names someone else as often: "the Indians" of American history and of baseball.
+    private static readonly HashSet<string> NoPlural = new(StringComparer.Ordinal) { "Indian" };
 
     private static readonly Dictionary<string, Form> FormOf = Parse();
 
@@ -235,10 +247,12 @@ public static class Countries
     // A form is not a country's when it is part of another name: after a prefix ("Latin American", "New Mexico",
     // "Austro-Hungarian") or a capitalised word that is not a function word ("Michael Jordan", "Anatole France"), or before
     // a capitalised word ("British Columbia", "Indian Ocean", "Cuba Gooding", "Spanish Wikipedia"), a language's
-    // ("French-language") or a currency's ("US$"). Compiled: it runs on every candidate sentence of a country question,
-    // about eight times faster than interpreted. No match timeout: the first match also JIT-compiles the pattern (some
-    // 100 ms), which under load ran past a 200 ms timeout and read no country at all; and a timeout guards nothing here,
-    // as the only repetition is within one word, so a match takes time linear in the text.
+    // ("French-language") or a currency's ("US$"). Every form starts with a capital (Parse checks), so a match can only
+    // start at one: the leading lookahead lets the engine skip to the next capital instead of trying the lookbehinds at
+    // every position. Compiled: it runs on every candidate sentence of a country question, about eight times faster
+    // than interpreted. No match timeout: the first match also JIT-compiles the pattern (some 100 ms), which under load
+    // ran past a 200 ms timeout and read no country at all; and a timeout guards nothing here, as each lookaround scans
+    // at most one word or one run of spaces, so a match takes time linear in the text.
     private static readonly Regex Mention = new(
         @"(?=\p{Lu})(?<![\p{L}\p{N}.])"
             + @"(?<!\b(?:Latin|South|North|Central|African|Native|Asian|Anglo|Pan|Indo|West|East|New|Northern|Austro|Serbo|Sino|Russo|Franco|Papua|Equatorial|Bissau)[\s\-–])"
@@ -252,11 +266,11 @@ public static class Countries
 
     /// <summary>The countries a text names by a name, not by an adjective ("What country was the Norwegian playwright … a citizen of?" names none).</summary>
     public static IReadOnlyList<string> NamedByNameIn(string text) =>
-        Mentions(text).Where(m => !m.IsAdjective).Select(m => m.Country).Distinct(StringComparer.Ordinal).ToArray();
+        Mentions(text).Where(m => m.Kind == FormKind.Name).Select(m => m.Country).Distinct(StringComparer.Ordinal).ToArray();
 
-    /// <summary>How a text first names a country ("Norwegian" for Norway), or null when it does not.</summary>
+    /// <summary>How a text first names a country ("Norwegian" for Norway, and for "Norwegians"), or null when it does not.</summary>
     public static string? FirstMentionOf(string text, string country) =>
-        Mentions(text).FirstOrDefault(m => string.Equals(m.Country, country, StringComparison.Ordinal))?.Text;
+        Mentions(text).FirstOrDefault(m => string.Equals(m.Country, country, StringComparison.Ordinal))?.Written;
 
     /// <summary>Whether a text is the name of a country in the table ("Norway"; not "Norwegian" or "Holland").</summary>
     public static bool IsCountry(string text) => CountryNames.Contains(text.Trim());
@@ -265,17 +279,10 @@ public static class Countries
     public static bool Names(string text, string country) => FirstMentionOf(text, country) is not null;
 
     /// <summary>The text without its mentions of a country ("Henrik Ibsen was a playwright" for Norway): what else it says.</summary>
-    public static string WithoutMentionsOf(string text, string country)
-    {
-        return Mention.Replace(text, m => string.Equals(FormOf[m.Value].Country, country, StringComparison.Ordinal) ? string.Empty : m.Value);
-    }
+    public static string WithoutMentionsOf(string text, string country) =>
+        Mention.Replace(text, m => string.Equals(FormOf[m.Value].Country, country, StringComparison.Ordinal) ? string.Empty : m.Value);
 
-    private sealed record CountryMention(string Text, string Country, bool IsAdjective);
-
-    private static IEnumerable<CountryMention> Mentions(string text)
-    {
-        return Mention.Matches(text).Select(m => new CountryMention(m.Value, FormOf[m.Value].Country, FormOf[m.Value].IsAdjective)).ToArray();
-    }
+    private static IEnumerable<Form> Mentions(string text) => Mention.Matches(text).Select(m => FormOf[m.Value]).ToArray();
 
     private static Dictionary<string, Form> Parse()
     {
@@ -283,20 +290,36 @@ public static class Countries
         foreach (var line in Table.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var fields = line.Split('|');
-            var names = fields[1] == "-" ? [] : new[] { fields[0] }.Concat(fields[1].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
-            foreach (var name in names)
+            string[] Field(int index) => fields.Length > index ? fields[index].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) : [];
+            void Add(string form, FormKind kind, string written)
             {
-                formOf.Add(name, new Form(fields[0], IsAdjective: false));
+                if (!char.IsUpper(form[0]))
+                {
+                    throw new InvalidOperationException($"The country form '{form}' must start with a capital: the pattern only tries capitals.");
+                }
+
+                formOf.Add(form, new Form(fields[0], kind, written));
             }
 
-            foreach (var adjective in fields[2].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            // "-": the country's own name names someone or something else as often; only its adjective counts.
+            foreach (var name in fields[1] == "-" ? Array.Empty<string>() : Field(1).Prepend(fields[0]))
             {
-                formOf.Add(adjective, new Form(fields[0], IsAdjective: true));
-                // The people, as a sentence names them ("Norwegians", "Pakistanis", "Thais"); "Chinese", "Swiss", "British"
-                // name their people in the same word.
-                if (adjective.EndsWith("an", StringComparison.Ordinal) || adjective.EndsWith('i'))
+                Add(name, FormKind.Name, name);
+            }
+
+            foreach (var former in Field(3))
+            {
+                Add(former, FormKind.FormerName, former);
+            }
+
+            foreach (var adjective in Field(2))
+            {
+                Add(adjective, FormKind.Adjective, adjective);
+                // The people, by the regular plural of -an and -i ("Norwegians", "Pakistanis", "Thais"). Irregular ones
+                // ("Danes", "Swedes", "Poles") are not read.
+                if ((adjective.EndsWith("an", StringComparison.Ordinal) || adjective.EndsWith('i')) && !NoPlural.Contains(adjective))
                 {
-                    formOf.Add(adjective + "s", new Form(fields[0], IsAdjective: true));
+                    Add(adjective + "s", FormKind.Adjective, adjective);
                 }
             }
         }

@@ -205,6 +205,7 @@ public sealed class AnswerOptionsTests
     [InlineData("Many Norwegians and Pakistanis live in Oslo.", "Norway,Pakistan")]
     [InlineData("Tea from Ceylon reached Persia by sea.", "Sri Lanka,Iran")]
     [InlineData("He was a Scottish engineer.", "Scotland")]
+    [InlineData("The Indians attacked the fort.", "")]
     // A country's name or adjective inside another name, or a name that names someone else as often, is not the country.
     [InlineData("Santa Fe is the capital of New Mexico.", "")]
     [InlineData("Vancouver is a city in British Columbia.", "")]
@@ -230,6 +231,9 @@ public sealed class AnswerOptionsTests
     // A nationality is answered as the sentence says it; an adjective in the question does not make a country its own.
     [InlineData("What nationality was Henrik Ibsen?", "Henrik Ibsen was a Norwegian playwright.", "Norwegian")]
     [InlineData("What country was the Norwegian playwright Ibsen a citizen of?", "Ibsen was born in Skien, Norway.", "Norway")]
+    // A nationality read off the people's plural is stated as the adjective; a former name is no country of the question's own.
+    [InlineData("What nationality were the founders of Hansa Bryggeri?", "Hansa Bryggeri was founded by Norwegians in Bergen.", "Norwegian")]
+    [InlineData("Which country was formerly called Siam?", "Thailand, formerly known as Siam, is a country in Southeast Asia.", "Thailand")]
     public void A_question_asking_for_a_country_is_answered_by_the_one_country_its_sentence_names(string question, string sentence, string country) =>
         Assert.Equal(country, AnswerSpan.Extract(sentence, QuestionProfile.Of(question)));
 

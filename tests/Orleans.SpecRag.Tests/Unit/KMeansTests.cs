@@ -126,7 +126,6 @@ public sealed class KMeansTests
 
         var small = balanced.Assignments[9];
         Assert.Equal([5, 6, 7, 8, 9], Enumerable.Range(0, 10).Where(i => balanced.Assignments[i] == small));
-        Assert.Equal(clustering.Centroids, balanced.Centroids);
 
         // A point is never moved in beside one it must be kept apart from: 7 stays, the next three nearest move.
         var constrained = KMeans.WithMinimumSize(points, clustering, minimumSize: 5, cannotLink: [(7, 8)]);
@@ -134,11 +133,37 @@ public sealed class KMeansTests
     }
 
     [Fact]
-    public void A_minimum_size_above_what_the_points_allow_gives_equal_clusters()
+    public void A_minimum_size_is_capped_at_the_points_over_k()
     {
         float[][] points = [[0f], [1f], [2f], [3f], [4f], [5f], [100f]];
-        var balanced = KMeans.WithMinimumSize(points, KMeans.Cluster(points, k: 2, seed: 0), minimumSize: 5);
+        var clustering = KMeans.Cluster(points, k: 2, seed: 0);
+        Assert.Equal([1, 6], clustering.Clusters.Select(c => c.Count).Order());
+
+        var balanced = KMeans.WithMinimumSize(points, clustering, minimumSize: 5);
+
         Assert.Equal([3, 4], balanced.Clusters.Select(c => c.Count).Order());
+    }
+
+    [Fact]
+    public void A_cluster_every_point_is_kept_apart_from_stays_short()
+    {
+        float[][] points = [[0f], [1f], [2f], [3f], [20f]];
+        var clustering = KMeans.Cluster(points, k: 2, seed: 0);
+        var lone = clustering.Assignments[4];
+
+        var balanced = KMeans.WithMinimumSize(points, clustering, minimumSize: 2, cannotLink: [(0, 4), (1, 4), (2, 4), (3, 4)]);
+
+        Assert.Equal(clustering.Assignments, balanced.Assignments);
+        Assert.Equal([4], Enumerable.Range(0, 5).Where(i => balanced.Assignments[i] == lone));
+    }
+
+    [Fact]
+    public void A_minimum_size_checks_its_inputs()
+    {
+        float[][] points = [[0f], [1f], [2f], [3f]];
+        var clustering = KMeans.Cluster(points, k: 2, seed: 0);
+        Assert.Throws<ArgumentException>(() => KMeans.WithMinimumSize(points[..3], clustering, minimumSize: 2));
+        Assert.Throws<ArgumentOutOfRangeException>(() => KMeans.WithMinimumSize(points, clustering, minimumSize: 2, cannotLink: [(0, 4)]));
     }
 
     [Fact]

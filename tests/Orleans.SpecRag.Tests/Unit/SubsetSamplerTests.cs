@@ -205,6 +205,27 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void Coverage_subsets_read_m_times_k_different_passages_even_when_K_means_leaves_a_small_cluster()
+    {
+        // Eight passages about one thing, two about another: K-means makes clusters of 8 and 2, and one passage per cluster
+        // would read the two small-cluster passages again and again (5 + 2 = 7 of the 10).
+        var passages = Enumerable.Range(0, 10)
+            .Select(i => new Passage($"p{i}", $"d{i}", null, $"text {i}", i < 8 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
+            .ToArray();
+        Passage[][] SubsetsOf(SubsetSampling sampling) => SpeculativePipeline.Plan(new QueryRequest { Question = "Who is David Morse?" }, passages, sampling, optionStatements: null)
+            .Tasks.Select(t => t.Passages.ToArray()).ToArray();
+
+        var coverage = SubsetsOf(SubsetSampling.Coverage);
+        var paper = SubsetsOf(SubsetSampling.Paper);
+
+        Assert.Equal(5, coverage.Length);
+        Assert.Equal(10, coverage.SelectMany(s => s).Select(p => p.Id).Distinct().Count());
+        Assert.Contains(coverage[0], p => p.Id == "p0");
+        // The paper's subsets keep plain K-means: every one of them takes p8 or p9.
+        Assert.All(paper, s => Assert.Contains(s, p => p.Id is "p8" or "p9"));
+    }
+
+    [Fact]
     public void A_plan_for_a_multi_hop_question_pairs_the_passages_that_share_its_bridge()
     {
         // Two clear clusters. The best passage names the bridge (Bridgewater); the third-ranked one of the other cluster describes it.
