@@ -21,6 +21,7 @@ public sealed class ModelWarmUpService(IServiceProvider services, ModelReadiness
 
             // Constructing a model loads its weights (a GGUF file can take seconds): off the host's start-up path.
             var (drafter, verifier) = await Task.Run(() => (services.GetRequiredService<IDraftModel>(), services.GetRequiredService<IVerifierModel>()), stoppingToken);
+            await Task.Run(Extractive.Countries.WarmUp, stoppingToken);
             readiness.Loaded($"embedder {embedder.ModelName}, drafter {drafter.Name}, verifier {verifier.Name}");
             logger.LogInformation("Models loaded in {Ms:F0} ms: embedder {Embedder}, drafter {Drafter}, verifier {Verifier}",
                 TimeProvider.System.GetElapsedTime(started).TotalMilliseconds, embedder.ModelName, drafter.Name, verifier.Name);
