@@ -263,7 +263,8 @@ public static class Countries
 
     /// <summary>
     /// Builds and JIT-compiles the pattern (some 200 ms on two cores) so that the first country question a host reads does
-    /// not pay for it: every query reads its question for pairing, whatever the models.
+    /// not pay for it. Reading a country question touches the table whatever the models: the plan reads the question for
+    /// pairing, and the question profile reads the countries it names itself.
     /// </summary>
     public static void WarmUp() => _ = NamedIn("Henrik Ibsen was a Norwegian playwright.");
 

@@ -41,12 +41,13 @@ public sealed partial class QuestionProfile
             : (namedKind = NamedKindAsked(Stem)) is not null ? AnswerKind.Name
             : AnswerKind.Any;
         NamedKind = Expects == AnswerKind.Name ? namedKind : null;
-        ownKindNames = NamedKind is null ? [] : NameOfKindPatterns[NamedKind].Matches(Stem).Select(m => WholeName(Stem, m)).ToArray();
+        ownKindNames = NamedKind is null ? [] : NameOfKindPatterns[NamedKind].Matches(Stem).Select(m => Folded(WholeName(Stem, m))).ToArray();
         // By name only: "What country was the Norwegian playwright … a citizen of?" may well be answered by Norway.
         ownCountries = Expects == AnswerKind.Country ? Countries.NamedByNameIn(Stem) : [];
     }
 
-    // The names of the kind asked for that the question gives itself ("the Blue Nile River"), whole.
+    // The names of the kind asked for that the question gives itself ("the Blue Nile River"), whole, lower-case and
+    // without accents (Folded), as IsTheQuestionsOwn compares them.
     private readonly string[] ownKindNames;
 
     /// <summary>
@@ -399,10 +400,18 @@ public sealed partial class QuestionProfile
 
     // Made of the question's names and the kind's words only, or the question's own name with a word before it ("the
     // Ethiopian Tekezé River" for "What river does the Tekezé River turn into?").
-    private bool IsTheQuestionsOwn(string name) =>
-        !Terms(name).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t))
-        || ownKindNames.Any(own => string.Equals(FoldAccents(name.ToLowerInvariant()), FoldAccents(own.ToLowerInvariant()), StringComparison.Ordinal)
-            || FoldAccents(name.ToLowerInvariant()).EndsWith(" " + FoldAccents(own.ToLowerInvariant()), StringComparison.Ordinal));
+    private bool IsTheQuestionsOwn(string name)
+    {
+        if (!Terms(name).Any(t => !Names.Contains(t) && !NamedKindWords.Contains(t)))
+        {
+            return true;
+        }
+
+        var folded = Folded(name);
+        return ownKindNames.Any(own => string.Equals(folded, own, StringComparison.Ordinal) || folded.EndsWith(" " + own, StringComparison.Ordinal));
+    }
+
+    private static string Folded(string name) => FoldAccents(name.ToLowerInvariant());
 
     // The pattern reads two words ("Municipal District", "Mount Kilimanjaro"), and a name may have more. It goes back over
     // the capitalised words before them ("Lunenburg Municipal District", "St. Louis County", "Dallas/Fort Worth
