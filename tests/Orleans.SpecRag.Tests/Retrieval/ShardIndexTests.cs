@@ -265,8 +265,21 @@ public sealed class ShardIndexTests : IDisposable
             }
         })).ToArray();
 
+        // Each step waits until a search has completed since the last one, so searches interleave with every ingestion and
+        // compaction however the two cores schedule the readers (a thread-pool stall once let the writer finish first).
+        async Task SearchesGoOn()
+        {
+            var seen = Volatile.Read(ref searches);
+            // (A reader whose searches fail records it and counts none: the test then fails on the failures, not by hanging.)
+            while (Volatile.Read(ref searches) == seen && !readers.Any(r => r.IsCompleted) && Volatile.Read(ref failures).Count == 0)
+            {
+                await Task.Delay(1);
+            }
+        }
+
         for (var batch = 0; batch < 12; batch++)
         {
+            await SearchesGoOn();
             await AddAsync(index, Enumerable.Range(40 + (batch * 5), 5).Select(i => _vectors.Document(i)));
             await AddAsync(index, [_vectors.Document(batch, text: $"Rewritten {batch}.")]); // replaces an early document
             if (batch % 3 == 2)
@@ -275,6 +288,7 @@ public sealed class ShardIndexTests : IDisposable
             }
         }
 
+        await SearchesGoOn();
         stop.Cancel();
         await Task.WhenAll(readers);
         Assert.Empty(failures);
