@@ -88,7 +88,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // by the fit to what the question asks of the bridge, not by the relevance to the whole question, which a sentence
         // that only restates the question's own entity (the first hop) wins.
         var candidates = question.IsMultiHop && askedOfBridge is not null
-            ? ranked.OrderByDescending(s => Bridge.Fit(s, askedOfBridge)).ToArray()
+            ? ranked.OrderByDescending(s => Bridge.Fit(question, s, askedOfBridge)).ToArray()
             : ranked;
         var best = (question.Expects == AnswerKind.Description
             ? candidates.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
@@ -103,7 +103,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         }
 
         var logAnswer = ExtractiveCalibration.LogProbability(
-            question.IsMultiHop && askedOfBridge is not null ? Bridge.Fit(best, askedOfBridge) : best.Relevance,
+            question.IsMultiHop && askedOfBridge is not null ? Bridge.Fit(question, best, askedOfBridge) : best.Relevance,
             ExtractiveCalibration.DrafterMidpoint);
         var evidence = new[] { best }.Concat(others).Select(s => s.PassageId).Distinct().ToArray();
         return new DraftOutput(span ?? best.Text, string.Join(' ', rationaleSentences.Select(s => s.Text)), RationaleLogProb: 0, logAnswer) { EvidenceIds = evidence };
@@ -169,7 +169,7 @@ public static class Bridge
             .Where(s => s.PassageOrder != first.PassageOrder)
             .Select(s => (Sentence: s, Link: Link(bridge, s.Text)))
             .Where(s => s.Link > 0 && question.CanAnswer(s.Sentence.Text))
-            .Select(s => (s.Sentence, Score: Fit(s.Sentence, askedOfBridge) + (LinkWeight * s.Link)))
+            .Select(s => (s.Sentence, Score: Fit(question, s.Sentence, askedOfBridge) + (LinkWeight * s.Link)))
             .OrderByDescending(s => s.Score)
             .FirstOrDefault();
         if (second.Sentence is null)
@@ -194,14 +194,23 @@ public static class Bridge
     /// <summary>Weight of the fit to what is asked of the bridge against the fit to the whole question (as in the verifier's ρ_SC).</summary>
     public const double AskedWeight = 0.75;
 
+    /// <summary>Weight of the share of the names of what the question asks of the bridge that a sentence (or its title) mentions.</summary>
+    public const double AskedNameWeight = 0.15;
+
     /// <summary>
     /// How well a sentence answers a multi-hop question: ¼ its cosine to the whole question, ¾ its cosine to what the
-    /// question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>); without that, its cosine to the question.
+    /// question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>), plus <see cref="AskedNameWeight"/> · the
+    /// share of the names of what is asked (<see cref="QuestionProfile.AskedNames"/>) it mentions; without what is asked,
+    /// its cosine to the question.
     /// </summary>
-    internal static double Fit(RankedSentence sentence, float[]? askedOfBridge) =>
+    internal static double Fit(QuestionProfile question, RankedSentence sentence, float[]? askedOfBridge) =>
         askedOfBridge is null
             ? sentence.Similarity
-            : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector));
+            : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector))
+              + (AskedNameWeight * question.AskedNameCoverage($"{sentence.Title} {sentence.Text}"));
+
+    /// <summary>Whether a name word only says what kind of thing a name is ("District", "River", "March"): see <see cref="Designators"/>.</summary>
+    internal static bool IsDesignator(string nameWord) => Designators.Contains(nameWord);
 
     // Name words so common that sharing them links nothing ("… in the United States").
     private static readonly HashSet<string> Common = new(StringComparer.Ordinal) { "united", "states", "kingdom", "new", "st" };

@@ -33,6 +33,9 @@ public sealed partial class QuestionProfile
         BridgeNames = AskedOfBridge is { } asked
             ? Names.Except(Terms(asked), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
+        AskedNames = IsMultiHop
+            ? Names.Except(BridgeNames, StringComparer.Ordinal).Where(n => !Bridge.IsDesignator(n)).ToHashSet(StringComparer.Ordinal)
+            : new HashSet<string>(StringComparer.Ordinal);
         Expects = IsMultipleChoice ? AnswerKind.Any
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
@@ -145,6 +148,14 @@ public sealed partial class QuestionProfile
     /// in "… the producer of The Jewel of the Nile?"). The first hop is a sentence about them.
     /// </summary>
     public IReadOnlySet<string> BridgeNames { get; }
+
+    /// <summary>
+    /// For a multi-hop question, the names of what it asks of the bridge, less designators ("germany" in "Besides the
+    /// continent of the river which the Tekeze River turns into, where did Germany have imperial interests?", "caricom" in
+    /// "When did the country where the village of Clonbrook is located, become a member of CARICOM?"): the answer is a
+    /// sentence about them, as the first hop is one about <see cref="BridgeNames"/>.
+    /// </summary>
+    public IReadOnlySet<string> AskedNames { get; }
 
     /// <summary>
     /// Whether a text mentions what identifies the bridge (one of <see cref="BridgeNames"/>), where a chain of hops starts:
@@ -498,6 +509,18 @@ public sealed partial class QuestionProfile
 
         var terms = Terms(text).ToHashSet(StringComparer.Ordinal);
         return Names.Count(terms.Contains) / (double)Names.Count;
+    }
+
+    /// <summary>The share of <see cref="AskedNames"/> that occur in the text (0 when there are none).</summary>
+    public double AskedNameCoverage(string text)
+    {
+        if (AskedNames.Count == 0)
+        {
+            return 0;
+        }
+
+        var terms = Terms(text).ToHashSet(StringComparer.Ordinal);
+        return AskedNames.Count(terms.Contains) / (double)AskedNames.Count;
     }
 
     /// <summary>

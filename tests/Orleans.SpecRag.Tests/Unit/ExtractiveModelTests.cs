@@ -595,8 +595,40 @@ public sealed class ExtractiveModelTests
         var single = await model.DraftAsync(question, unrelated);
         var profile = QuestionProfile.Of(question);
         var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, single.Answer]);
-        var fit = ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], v[2])) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], v[2]));
+        var fit = ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], v[2])) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], v[2]))
+            + (Bridge.AskedNameWeight * profile.AskedNameCoverage(single.Answer));
+        Assert.True(profile.AskedNameCoverage(single.Answer) > 0, "the answer names De Niro, whom the question asks about besides the bridge");
         Assert.Equal(ExtractiveCalibration.LogProbability(fit, ExtractiveCalibration.DrafterMidpoint), single.AnswerLogProb, 4);
+    }
+
+    [Fact]
+    public async Task The_second_hop_names_what_the_question_asks_of_the_bridge()
+    {
+        const string question = "When did the Admiral Twin open in the city where the Philbrook Museum is located?";
+        var profile = QuestionProfile.Of(question);
+        Assert.Equal(["philbrook"], profile.BridgeNames.Where(n => n != "museum").Order());
+        Assert.Equal(["admiral", "twin"], profile.AskedNames.Order());
+        Assert.Equal(["caricom"], QuestionProfile.Of("When did the country where the village of Clonbrook is located, become a member of CARICOM?").AskedNames);
+        Assert.Equal(["germany"], QuestionProfile.Of("Besides the continent of the river which the Tekeze River turns into, where did Germany have imperial interests?").AskedNames);
+        Assert.Empty(QuestionProfile.Of("What county shares a border with the county in which Johnnycake is located?").AskedNames);
+        Assert.Empty(QuestionProfile.Of("When did the Admiral Twin open?").AskedNames);
+
+        // Both sentences follow the bridge (Tulsa) and say when something opened; only one is about the Admiral Twin,
+        // and it says so in its passage's title, not in the sentence.
+        Passage[] passages =
+        [
+            P("philbrook", "The Philbrook Museum of Art is an art museum in Tulsa, Oklahoma."),
+            new("twin", "twin", "Admiral Twin", "The drive-in theatre in Tulsa first showed films in 1951.", [], 0),
+            P("zoo", "The Tulsa Zoo opened in the city in 1927, with a single lion."),
+        ];
+        var draft = await new ExtractiveDraftModel(Embedder).DraftAsync(question, passages);
+        Assert.Equal("1951", draft.Answer);
+        Assert.StartsWith("The Philbrook Museum", draft.Rationale);
+
+        // By its cosines alone the zoo's sentence fits what is asked better: the names decide.
+        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, passages[1].Text, passages[2].Text]);
+        double Cosines(float[] sentence) => ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], sentence)) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], sentence));
+        Assert.True(Cosines(v[3]) > Cosines(v[2]), $"{Cosines(v[3])} vs {Cosines(v[2])}");
     }
 
     [Fact]
