@@ -94,7 +94,12 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
             ? candidates.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
             : candidates.FirstOrDefault(s => question.CanAnswer(s.Text))) ?? candidates[0];
         var span = AnswerSpan.Extract(best.Text, question);
-        var others = ranked.Where(s => !ReferenceEquals(s, best)).Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
+        // What a name is, is explained by the rest of its own article: a sentence of another passage may be about a
+        // namesake ("Mulvany qualified … as an engineer" beside the footballer Patrick F. Mulvany), and would splice two
+        // people into one explanation. Other passages only when α's has nothing more to say.
+        var others = ranked.Where(s => !ReferenceEquals(s, best))
+            .OrderBy(s => question.Expects == AnswerKind.Description && s.PassageOrder != best.PassageOrder ? 1 : 0)
+            .Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
         var rationaleSentences = (span is null ? others : [best, .. others])
             .OrderBy(s => s.PassageOrder).ThenBy(s => s.Position).ToArray();
         if (rationaleSentences.Length == 0)

@@ -59,6 +59,34 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task A_description_is_explained_by_its_own_article_not_by_a_namesakes()
+    {
+        const string question = "What is Patrick Mulvany's occupation?";
+        Passage[] passages =
+        [
+            new("footballer", "footballer", "Patrick F. Mulvany", "Patrick F. Mulvany (born 1940) is an Irish former Gaelic footballer. He usually lined out as a right corner-forward for Meath.", [], 0),
+            new("engineer", "engineer", "Thomas Mulvany", "Mulvany qualified through practical experience as an engineer and worked on canals.", [], 0),
+        ];
+        var draft = await new ExtractiveDraftModel(Embedder).DraftAsync(question, passages);
+
+        Assert.Equal("an Irish former Gaelic footballer", draft.Answer);
+        Assert.Contains("right corner-forward", draft.Rationale);
+        Assert.DoesNotContain("engineer", draft.Rationale);
+        Assert.Equal(["footballer"], draft.EvidenceIds);
+
+        // The namesake's sentence is the more relevant one: only its passage keeps it out of the explanation.
+        var ranking = await new SentenceRanker(Embedder).RankAsync(QuestionProfile.Of(question), passages, CancellationToken.None);
+        var engineer = ranking.Sentences.Single(s => s.Text.Contains("engineer")).Relevance;
+        var cornerForward = ranking.Sentences.Single(s => s.Text.Contains("corner-forward")).Relevance;
+        Assert.True(engineer > cornerForward, $"{engineer} vs {cornerForward}");
+
+        // Where its article says nothing more, the explanation goes on with the other passages.
+        var alone = await new ExtractiveDraftModel(Embedder).DraftAsync(question,
+            [passages[0] with { Text = "Patrick F. Mulvany (born 1940) is an Irish former Gaelic footballer." }, passages[1]]);
+        Assert.Contains("engineer", alone.Rationale);
+    }
+
+    [Fact]
     public async Task A_correct_minority_draft_wins_over_a_majority_of_wrong_look_alikes()
     {
         var model = new ExtractiveVerifierModel(Embedder);
