@@ -9,7 +9,7 @@ namespace Orleans.SpecRag.Models.Extractive;
 /// <list type="bullet">
 /// <item>An open question: α is the most relevant sentence (for a multi-hop question the second hop instead, or without
 /// one the sentence that best fits what the question asks of the bridge: <see cref="Bridge"/>), or its <see cref="AnswerSpan"/> when the question asks for
-/// a description, a time or a number and the sentence shows which part answers; β is that sentence (when α is a span of it) and the next most relevant ones, in reading order.</item>
+/// a description, a time or a number and the sentence shows which part answers; β is that sentence (when α is a span of it) and the next most relevant ones (for a description, those of α's own passage first), in reading order.</item>
 /// <item>A multiple-choice question: α is the option the passages support best, stated as "(label) text"; β is the
 /// sentences that support it (<see cref="OptionSupport"/>); ρ_Draft = log softmax(support / 0.5)[α].</item>
 /// </list>
@@ -97,8 +97,8 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // What a name is, is explained by the rest of its own article: a sentence of another passage may be about a
         // namesake ("Mulvany qualified … as an engineer" beside the footballer Patrick F. Mulvany), and would splice two
         // people into one explanation. Other passages only when α's has nothing more to say.
-        var others = ranked.Where(s => !ReferenceEquals(s, best))
-            .OrderBy(s => question.Expects == AnswerKind.Description && s.PassageOrder != best.PassageOrder ? 1 : 0)
+        var rest = ranked.Where(s => !ReferenceEquals(s, best));
+        var others = (question.Expects == AnswerKind.Description ? rest.OrderBy(s => s.PassageOrder == best.PassageOrder ? 0 : 1) : rest)
             .Take(span is null ? RationaleSentences : RationaleSentences - 1).ToArray();
         var rationaleSentences = (span is null ? others : [best, .. others])
             .OrderBy(s => s.PassageOrder).ThenBy(s => s.Position).ToArray();
@@ -145,13 +145,14 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
 /// </summary>
 public static class Bridge
 {
-    /// <summary>Weight of the share of the bridge's names a second-hop sentence (or its passage's title) mentions.</summary>
+    /// <summary>Weight of how firmly a second-hop sentence names the bridge (<see cref="Link"/>, read off the sentence alone).</summary>
     public const double LinkWeight = 0.3;
 
     /// <summary>
-    /// The second-hop sentence maximises fit + <see cref="LinkWeight"/> · link. Its fit is its cosine to the question, or,
-    /// given the vector of what the question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>), mostly its
-    /// cosine to that: the second hop answers the main clause, not the relative clause the first hop already matched.
+    /// The second-hop sentence maximises <see cref="Fit"/> + <see cref="LinkWeight"/> · link. Its fit is its cosine to the
+    /// question, or, given the vector of what the question asks of the bridge (<see cref="QuestionProfile.AskedOfBridge"/>),
+    /// mostly its cosine to that, plus the names of what is asked it mentions: the second hop answers the main clause, not
+    /// the relative clause the first hop already matched.
     /// </summary>
     public static DraftOutput? Follow(QuestionProfile question, IReadOnlyList<RankedSentence> ranked, float[]? askedOfBridge = null)
     {

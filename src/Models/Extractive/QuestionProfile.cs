@@ -661,13 +661,14 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
+    // The kinds a question can ask for whose names carry the kind's word (NamedKinds).
+    private const string AskableKinds = @"(?<kind>county|district|province|parish|river|lake|sea|ocean|bay|body\s+of\s+water|waterfall|mountain|island|airport|university|college|stadium|hotel|bridge|castle|cathedral|museum|treaty|award|prize|political\s+party)";
+
     // "What county …", "In which river …", "What is the name of the airport …": a kind whose names carry it (NamedKinds).
     // Not "What kind of university …" (a description), nor "What city …" (a city's name does not say it is one), nor the
     // kind's word as part of another noun ("What sea creature …", "What island nation …", "What mountain range …",
     // "What award-winning film …"). A bare "party" may be a celebration: only "political party" counts. A statement that
     // ends in the wh-phrase asks for the kind as well ("… began with the signing of what treaty?", "… is in which county?").
-    private const string AskableKinds = @"(?<kind>county|district|province|parish|river|lake|sea|ocean|bay|body\s+of\s+water|waterfall|mountain|island|airport|university|college|stadium|hotel|bridge|castle|cathedral|museum|treaty|award|prize|political\s+party)";
-
     [GeneratedRegex(@"^(?:(?:in|on|at|near|from|to|into|of|for|by|with)\s+)?(?:(?:what|which)\s+|what\s+(?:is|was|are|were)\s+the\s+name\s+of\s+the\s+)" + AskableKinds + @"(?![\p{L}\-])(?!\s+(?:creature|creatures|nation|nations|state|states|leaf|leaves|range|ranges|seat|seats|basin|system|chain|chains|team|teams|program|programme|course|player|coach|town|city|country|region|area|level|life|food|route|club|group|band|record|winner|winning|show|shows|ceremony|category|name|names|type|kind|sort)\b)"
         + @"|\b(?:what|which)\s+" + AskableKinds + @"\s*\?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNamedKind();

@@ -633,6 +633,15 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public void A_statement_that_ends_in_which_kind_asks_for_that_kind()
+    {
+        Assert.Equal("Treaty|Agreement|Accord|Convention", QuestionProfile.Of("The basis of the European Trade Union Confederation's jurisdiction began with the signing of what treaty?").NamedKind);
+        Assert.NotNull(QuestionProfile.Of("What body of water is near Kassel?").NamedKind);
+        Assert.Equal(QuestionProfile.Of("What body of water is near Kassel?").NamedKind, QuestionProfile.Of("Kassel lies near which body  of water?").NamedKind);
+        Assert.Null(QuestionProfile.Of("Kassel lies near which body of water, by most accounts?").NamedKind);
+    }
+
+    [Fact]
     public async Task The_second_hop_names_what_the_question_asks_of_the_bridge()
     {
         const string question = "When did the Admiral Twin open in the city where the Philbrook Museum is located?";
