@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Orleans.Configuration;
 using Orleans.SpecRag.Hosting;
 using Orleans.SpecRag.Models;
 using Orleans.TestingHost;
@@ -59,7 +60,13 @@ public sealed class BenchCluster : IAsyncDisposable
         // the bench keeps warnings on the console and writes nothing into the folder it is run from.
         builder.ConfigureSiloHost((_, host) => QuietLogging(host.Services, host.Logging));
         builder.ConfigureClientHost(host => QuietLogging(host.Services, host.Logging));
-        builder.ConfigureClient(client => QuietLogging(client.Services, null));
+        builder.ConfigureClient(client =>
+        {
+            QuietLogging(client.Services, null);
+            // As the product's client (UseSpecRagClustering): an ingestion call embeds a whole batch, which on two busy cores
+            // can take longer than Orleans' default 30 s (the bench's 200-document MuSiQue batches did).
+            client.Configure<ClientMessagingOptions>(o => o.ResponseTimeout = TimeSpan.FromMinutes(5));
+        });
         var cluster = builder.Build();
 
         // The test host creates its (empty, see QuietLogging) log files under ./logs while the silos are built:
