@@ -99,7 +99,8 @@ public static class SpeculativePipeline
     /// <summary>
     /// For a multi-hop question, how many names two passages share that the question does not mention ("LaHave" in "David
     /// Morse was born in LaHave" and "Walden … on the shore of the LaHave River"): the two hops of its chain share the
-    /// bridge, and a drafter can follow it only when it reads both. Null for other questions, whose subsets need no pairing.
+    /// bridge, and a drafter can follow it only when it reads both. A pair whose second passage has a sentence that names
+    /// the shared bridge and can answer comes before any pair without one. Null for other questions, whose subsets need no pairing.
     /// The question is read by the extractive models' <see cref="Models.Extractive.QuestionProfile"/>, whatever model
     /// drafts: pairing the hops helps a language model as much, and reading the question needs no model.
     /// </summary>
@@ -114,7 +115,31 @@ public static class SpeculativePipeline
         // A chain starts from what identifies the bridge: two passages that share a name but neither of which mentions it
         // ("Al Pacino" in two films, for "the producer of The Jewel of the Nile") are no chain the question asks about.
         var firstHop = passages.Select(p => question.IsAboutTheBridge(p.Text)).ToArray();
-        return (a, b) => firstHop[a] || firstHop[b] ? names[a].Count(names[b].Contains) : 0;
+        // The drafter's second hop is a sentence that names the bridge and can answer (holds a time for "When …?", a name
+        // of the kind asked for): a partner with one comes first, however many names another shares, since that other
+        // is only a passage about the same place ("Clonbrook is a village … of Guyana … from Georgetown" shares Guyana and
+        // Georgetown with the CARICOM secretariat's passage, only Guyana with the list of CARICOM members and the dates
+        // they joined).
+        var answering = passages
+            .Select(p => Text.SentenceSplitter.Split(p.Text).Where(question.CanAnswer).SelectMany(Models.Extractive.QuestionProfile.NamesIn).ToHashSet(StringComparer.Ordinal))
+            .ToArray();
+        var strength = new int[passages.Count, passages.Count];
+        for (var a = 0; a < passages.Count; a++)
+        {
+            for (var b = 0; b < passages.Count; b++)
+            {
+                if (a == b || (!firstHop[a] && !firstHop[b]))
+                {
+                    continue;
+                }
+
+                var shared = names[a].Where(names[b].Contains).ToArray();
+                var answers = (firstHop[a] && shared.Any(answering[b].Contains)) || (firstHop[b] && shared.Any(answering[a].Contains));
+                strength[a, b] = (answers ? 1000 : 0) + shared.Length;
+            }
+        }
+
+        return (a, b) => strength[a, b];
     }
 
     /// <summary>

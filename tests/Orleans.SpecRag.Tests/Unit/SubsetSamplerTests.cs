@@ -296,6 +296,35 @@ public sealed class CoverageSamplingTests
     }
 
     [Fact]
+    public void A_first_hop_is_paired_with_the_passage_that_continues_its_chain_with_an_answer_of_the_kind_asked_for()
+    {
+        // Two clear clusters. The best passage is the first hop (Clonbrook → Guyana); two passages of the other cluster
+        // mention Guyana, and only the lower-ranked one, which shares fewer names with it, says when something happened there.
+        string[] texts =
+        [
+            "Clonbrook is a village in the Demerara-Mahaica region of Guyana, not far from Georgetown.",
+            "The CARICOM Secretariat was first housed in Georgetown, Guyana.",
+            "Rice is grown along the coast.",
+            "Guyana joined CARICOM on 1 August 1973.",
+            "The climate is tropical and humid.",
+            "Its members hold regular summits.",
+            "The region is known for its many rivers.",
+            "Trade between its members grew quickly.",
+            "Sugar was long the main export.",
+            "The secretariat employs many staff.",
+        ];
+        var passages = texts
+            .Select((t, i) => new Passage($"p{i}", $"d{i}", null, t, i % 2 == 0 ? [1f, 0.01f * i] : [0.01f * i, 1f], 1 - (0.01 * i)))
+            .ToArray();
+        string FirstSubset(string question) => string.Join(',', SpeculativePipeline.Plan(new QueryRequest { Question = question }, passages, SubsetSampling.Coverage, optionStatements: null)
+            .Tasks[0].Passages.Select(p => p.Id).Order());
+
+        Assert.Equal("p0,p3", FirstSubset("When did the country where the village of Clonbrook is located, become a member of CARICOM?"));
+        // A question that asks for anything: both partners can answer, and the better-ranked one is taken.
+        Assert.Equal("p0,p1", FirstSubset("Which body governs the country where the village of Clonbrook is located?"));
+    }
+
+    [Fact]
     public void A_plan_for_a_multi_hop_question_pairs_no_passages_that_share_a_name_but_say_nothing_of_its_bridge()
     {
         // Two clear clusters. Two passages share "Halifax", but neither mentions David Morse, whom the question's bridge is
