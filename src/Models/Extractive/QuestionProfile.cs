@@ -500,27 +500,20 @@ public sealed partial class QuestionProfile
     public static QuestionProfile Of(string question) => new(question, AnswerOptions.Parse(question));
 
     /// <summary>The share of the question's name tokens that occur in the text (0 when the question names nothing).</summary>
-    public double NameCoverage(string text)
-    {
-        if (Names.Count == 0)
-        {
-            return 0;
-        }
-
-        var terms = Terms(text).ToHashSet(StringComparer.Ordinal);
-        return Names.Count(terms.Contains) / (double)Names.Count;
-    }
+    public double NameCoverage(string text) => Coverage(Names, text);
 
     /// <summary>The share of <see cref="AskedNames"/> that occur in the text (0 when there are none).</summary>
-    public double AskedNameCoverage(string text)
+    public double AskedNameCoverage(string text) => Coverage(AskedNames, text);
+
+    private static double Coverage(IReadOnlySet<string> names, string text)
     {
-        if (AskedNames.Count == 0)
+        if (names.Count == 0)
         {
             return 0;
         }
 
         var terms = Terms(text).ToHashSet(StringComparer.Ordinal);
-        return AskedNames.Count(terms.Contains) / (double)AskedNames.Count;
+        return names.Count(terms.Contains) / (double)names.Count;
     }
 
     /// <summary>
