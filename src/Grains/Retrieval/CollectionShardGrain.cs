@@ -97,7 +97,7 @@ public sealed class CollectionShardGrain(
         }
 
         var texts = changed.SelectMany(c => c.Chunks.Select(chunk => PassageText.Of(c.Document.Title, chunk))).ToArray();
-        var vectors = await embedder.EmbedAsync(texts);
+        var vectors = await embedder.EmbedAsync(texts, EmbeddingPriority.Bulk);
         var next = 0;
         var segmentDocuments = new List<SegmentDocument>(changed.Count);
         foreach (var (document, hash, chunks) in changed)

@@ -18,19 +18,36 @@ public static class EmbeddingGeneratorExtensions
             ?? throw new InvalidOperationException("The embedding generator does not report its dimensions.");
 
         /// <summary>One vector per text, in order.</summary>
-        public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+        public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+            generator.EmbedAsync(texts, EmbeddingPriority.Interactive, cancellationToken);
+
+        /// <summary>One vector per text, in order; <see cref="EmbeddingPriority.Bulk"/> lets every query's texts go first.</summary>
+        public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPriority priority, CancellationToken cancellationToken = default)
         {
             if (texts.Count == 0)
             {
                 return [];
             }
 
-            var embeddings = await generator.GenerateAsync(texts, cancellationToken: cancellationToken);
+            var options = priority == EmbeddingPriority.Interactive ? null : new EmbeddingGenerationOptions { AdditionalProperties = new() { [PriorityKey] = priority } };
+            var embeddings = await generator.GenerateAsync(texts, options, cancellationToken);
             return embeddings.Select(e => AsArray(e.Vector)).ToArray();
         }
 
         public async Task<float[]> EmbedAsync(string text, CancellationToken cancellationToken = default) =>
             (await generator.EmbedAsync([text], cancellationToken))[0];
+    }
+
+    /// <summary>Where an embedding call's <see cref="EmbeddingPriority"/> travels through the decorators to the model.</summary>
+    public const string PriorityKey = "specrag.priority";
+
+    extension(EmbeddingGenerationOptions? options)
+    {
+        /// <summary>The call's priority: interactive unless it says otherwise.</summary>
+        public EmbeddingPriority Priority =>
+            options?.AdditionalProperties?.TryGetValue(PriorityKey, out var value) == true && value is EmbeddingPriority priority
+                ? priority
+                : EmbeddingPriority.Interactive;
     }
 
     // Generators here hand out whole arrays (MiniLM's output, or the same object again from the cache): no copy then.

@@ -5,28 +5,60 @@ using Microsoft.Extensions.Caching.Memory;
 namespace Orleans.SpecRag.Models.Embedding;
 
 /// <summary>
-/// A caching decorator over an in-process <see cref="IMemoryCache"/>: drafts of one query share the question and often
-/// the same passages' sentences, so the extractive models ask for the same texts again and again. Each text is looked up
-/// on its own, a text that another call is embedding is awaited, and only the remaining misses go to the model, in one batch.
+/// Embeddings already computed, and those being computed right now, by text and embedding model. One per host; hosts
+/// that share a model in one process (a bench's silos, a test's gateways) may share one, since a key names its model.
 /// </summary>
-/// <remarks>
-/// Microsoft.Extensions.AI's <c>CachingEmbeddingGenerator</c> looks texts up the same way but embeds a text again for
-/// every concurrent caller that misses it; on a cold cache under a burst of queries that multiplied the model's work.
-/// </remarks>
-public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, IMemoryCache cache)
-    : DelegatingEmbeddingGenerator<string, Embedding<float>>(inner)
+public sealed class EmbeddingCache : IDisposable
 {
     // Size is counted in vectors; 20k × 384 floats ≈ 30 MB.
     public const long CapacityInVectors = 20_000;
 
     private static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };
 
-    private readonly ConcurrentDictionary<string, Task<Embedding<float>>> _inFlight = new(StringComparer.Ordinal);
+    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CapacityInVectors });
 
-    /// <summary>A cache of its own, bounded to <see cref="CapacityInVectors"/>.</summary>
-    public MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner)
-        : this(inner, new MemoryCache(new MemoryCacheOptions { SizeLimit = CapacityInVectors }))
+    internal ConcurrentDictionary<(string Model, string Text), Task<Embedding<float>>> InFlight { get; } = new();
+
+    internal bool TryGet((string Model, string Text) key, out Embedding<float>? embedding) => _cache.TryGetValue(key, out embedding);
+
+    internal void Set((string Model, string Text) key, Embedding<float> embedding) => _cache.Set(key, embedding, Entry);
+
+    public void Dispose() => _cache.Dispose();
+}
+
+/// <summary>
+/// A caching decorator over an <see cref="EmbeddingCache"/>: drafts of one query share the question and often the same
+/// passages' sentences, so the extractive models ask for the same texts again and again. Each text is looked up on its
+/// own, a text that another call is embedding is awaited, and only the remaining misses go to the model, in one batch.
+/// </summary>
+/// <remarks>
+/// Microsoft.Extensions.AI's <c>CachingEmbeddingGenerator</c> looks texts up the same way but embeds a text again for
+/// every concurrent caller that misses it; on a cold cache under a burst of queries that multiplied the model's work.
+/// </remarks>
+public sealed class MemoryCachingEmbeddingGenerator : DelegatingEmbeddingGenerator<string, Embedding<float>>
+{
+    private readonly EmbeddingCache _cache;
+    private readonly bool _ownsCache;
+    private readonly string _model;
+
+    /// <summary>Caches in <paramref name="cache"/>, which outlives this generator (whoever created it disposes it).</summary>
+    public MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, EmbeddingCache cache)
+        : this(inner, cache, ownsCache: false)
     {
+    }
+
+    /// <summary>A cache of its own, bounded to <see cref="EmbeddingCache.CapacityInVectors"/>.</summary>
+    public MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner)
+        : this(inner, new EmbeddingCache(), ownsCache: true)
+    {
+    }
+
+    private MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, Embedding<float>> inner, EmbeddingCache cache, bool ownsCache)
+        : base(inner)
+    {
+        _cache = cache;
+        _ownsCache = ownsCache;
+        _model = inner.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? inner.GetType().FullName!;
     }
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
@@ -39,7 +71,7 @@ public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, 
         for (var i = 0; i < texts.Count; i++)
         {
             var text = texts[i];
-            if (cache.TryGetValue(text, out Embedding<float>? hit) && hit is not null)
+            if (_cache.TryGet((_model, text), out var hit) && hit is not null)
             {
                 result[i] = hit;
                 continue;
@@ -55,7 +87,7 @@ public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, 
             }
 
             var claim = new TaskCompletionSource<Embedding<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var pending = _inFlight.GetOrAdd(text, claim.Task);
+            var pending = _cache.InFlight.GetOrAdd((_model, text), claim.Task);
             if (pending == claim.Task)
             {
                 (owned ??= new(StringComparer.Ordinal))[text] = claim;
@@ -72,7 +104,7 @@ public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, 
                 var generated = await base.GenerateAsync(mine, options, cancellationToken);
                 for (var j = 0; j < mine.Length; j++)
                 {
-                    cache.Set(mine[j], generated[j], Entry);
+                    _cache.Set((_model, mine[j]), generated[j]);
                     owned[mine[j]].TrySetResult(generated[j]);
                 }
             }
@@ -89,7 +121,7 @@ public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, 
             {
                 foreach (var (text, claim) in owned)
                 {
-                    _inFlight.TryRemove(new KeyValuePair<string, Task<Embedding<float>>>(text, claim.Task));
+                    _cache.InFlight.TryRemove(new KeyValuePair<(string, string), Task<Embedding<float>>>((_model, text), claim.Task));
                 }
             }
         }
@@ -108,6 +140,16 @@ public sealed class MemoryCachingEmbeddingGenerator(IEmbeddingGenerator<string, 
         }
 
         return new GeneratedEmbeddings<Embedding<float>>(result);
+    }
+
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing && _ownsCache)
+        {
+            _cache.Dispose();
+        }
+
+        base.Dispose(disposing);
     }
 }
 

@@ -11,14 +11,15 @@ namespace Orleans.SpecRag.Models.Embedding;
 /// <remarks>
 /// Inference is CPU-bound (~7 ms a sentence on one core), so it runs on the thread pool, never on an
 /// Orleans scheduler thread, and at most <see cref="Environment.ProcessorCount"/> batches run at once so
-/// that a burst of queries queues here instead of oversubscribing the cores.
+/// that a burst of queries queues here instead of oversubscribing the cores. A call marked
+/// <see cref="EmbeddingPriority.Bulk"/> (ingestion) yields its place in that queue to every query's call.
 /// </remarks>
 public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float>>
 {
     private const int MaxBatch = 32;
     private static readonly EmbeddingGeneratorMetadata Metadata = new("onnx", providerUri: null, "all-MiniLM-L6-v2", 384);
     private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(), LazyThreadSafetyMode.ExecutionAndPublication);
-    private readonly SemaphoreSlim _concurrency = new(Environment.ProcessorCount);
+    private readonly InferenceGate _gate = new(Environment.ProcessorCount);
 
     public string ModelName => Metadata.DefaultModelId!;
 
@@ -30,7 +31,7 @@ public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float
     public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
-        var vectors = await EmbedAsync(values as IReadOnlyList<string> ?? values.ToArray(), cancellationToken);
+        var vectors = await EmbedAsync(values as IReadOnlyList<string> ?? values.ToArray(), options.Priority, cancellationToken);
         return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v) { ModelId = ModelName }));
     }
 
@@ -40,7 +41,10 @@ public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float
         : serviceType.IsInstanceOfType(this) ? this
         : null;
 
-    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default)
+    public Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, CancellationToken cancellationToken = default) =>
+        EmbedAsync(texts, EmbeddingPriority.Interactive, cancellationToken);
+
+    public async Task<float[][]> EmbedAsync(IReadOnlyList<string> texts, EmbeddingPriority priority, CancellationToken cancellationToken = default)
     {
         if (texts.Count == 0)
         {
@@ -51,18 +55,13 @@ public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float
         for (var start = 0; start < texts.Count; start += MaxBatch)
         {
             var batch = texts.Skip(start).Take(MaxBatch).Select(t => string.IsNullOrWhiteSpace(t) ? " " : t).ToArray();
-            await _concurrency.WaitAsync(cancellationToken);
-            try
+            using (await _gate.EnterAsync(priority, cancellationToken))
             {
                 var vectors = await Task.Run(() => _encoder.Value.Encode(batch, cancellationToken), cancellationToken);
                 for (var i = 0; i < vectors.Length; i++)
                 {
                     result[start + i] = Normalize(vectors[i]);
                 }
-            }
-            finally
-            {
-                _concurrency.Release();
             }
         }
 
@@ -87,7 +86,5 @@ public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float
         {
             _encoder.Value.Dispose();
         }
-
-        _concurrency.Dispose();
     }
 }

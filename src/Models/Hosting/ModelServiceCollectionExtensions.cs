@@ -20,8 +20,9 @@ public static class ModelServiceCollectionExtensions
     {
         // Cache outermost: telemetry then shows only the texts that reached the model.
         services.AddSingleton<MiniLmEmbedder>();
+        services.AddSingleton<EmbeddingCache>();
         services.AddEmbeddingGenerator(sp => new BorrowedEmbeddingGenerator(sp.GetRequiredService<MiniLmEmbedder>()))
-            .Use(inner => new MemoryCachingEmbeddingGenerator(inner))
+            .Use((inner, sp) => new MemoryCachingEmbeddingGenerator(inner, sp.GetRequiredService<EmbeddingCache>()))
             .UseOpenTelemetry(sourceName: SpecRagTelemetry.Name);
 
         var drafter = RoleOptions(configuration, Drafter);

@@ -45,6 +45,7 @@ public class GatewayFactory : WebApplicationFactory<Program>, IAsyncLifetime
         builder.ConfigureTestServices(services =>
         {
             services.AddSingleton(SharedModels.MiniLm);
+            services.AddSingleton(SharedModels.Embeddings);
             ConfigureServices(services);
         });
     }

@@ -17,6 +17,12 @@ public static class SharedModels
     public static MiniLmEmbedder MiniLm => Lazy.Value;
 
     /// <summary>
+    /// The embeddings those hosts computed, shared with the model: every gateway indexes the same demo corpus at start,
+    /// and a dozen of them start at once on the test machine's two cores.
+    /// </summary>
+    public static EmbeddingCache Embeddings { get; } = new();
+
+    /// <summary>
     /// The drafter and verifier exactly as a silo wires them from <paramref name="settings"/>, outside any silo;
     /// <paramref name="instrument"/> may add test probes after the product's own registrations.
     /// </summary>

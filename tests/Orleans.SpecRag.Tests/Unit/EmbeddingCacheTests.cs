@@ -53,8 +53,48 @@ public sealed class EmbeddingCacheTests
         Assert.Single(await second);
     }
 
-    private sealed class GatedCountingGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    [Fact]
+    public async Task Hosts_that_share_a_cache_embed_a_text_once_but_never_take_another_models_vector()
     {
+        using var shared = new EmbeddingCache();
+        var model = new GatedCountingGenerator("model-a");
+        var other = new GatedCountingGenerator("model-b");
+        model.Release.TrySetResult();
+        other.Release.TrySetResult();
+        var firstHost = new MemoryCachingEmbeddingGenerator(model, shared);
+        var secondHost = new MemoryCachingEmbeddingGenerator(model, shared);
+        var otherModelsHost = new MemoryCachingEmbeddingGenerator(other, shared);
+
+        var first = await firstHost.EmbedAsync(["alpha"]);
+        var second = await secondHost.EmbedAsync(["alpha"]);
+        await otherModelsHost.EmbedAsync(["alpha"]);
+
+        Assert.Same(first[0], second[0]);
+        Assert.Equal(["alpha"], model.Texts);
+        Assert.Equal(["alpha"], other.Texts);
+
+        // A host that stops does not take the shared cache with it.
+        firstHost.Dispose();
+        Assert.Same(first[0], (await secondHost.EmbedAsync(["alpha"]))[0]);
+    }
+
+    [Fact]
+    public async Task An_ingestion_batch_reaches_the_model_marked_bulk_and_a_query_unmarked()
+    {
+        var model = new GatedCountingGenerator();
+        model.Release.TrySetResult();
+        var cached = new MemoryCachingEmbeddingGenerator(model);
+
+        await cached.EmbedAsync(["passage"], EmbeddingPriority.Bulk);
+        await cached.EmbedAsync(["question"]);
+
+        Assert.Equal([EmbeddingPriority.Bulk, EmbeddingPriority.Interactive], model.Priorities);
+    }
+
+    private sealed class GatedCountingGenerator(string? model = null) : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        public ConcurrentQueue<EmbeddingPriority> Priorities { get; } = new();
+
         public ConcurrentQueue<string> Texts { get; } = new();
 
         public TaskCompletionSource FirstCallArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -64,6 +104,7 @@ public sealed class EmbeddingCacheTests
         public async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
         {
             var texts = values.ToArray();
+            Priorities.Enqueue(options.Priority);
             FirstCallArrived.TrySetResult();
             await Release.Task.WaitAsync(cancellationToken);
             foreach (var text in texts)
@@ -74,7 +115,8 @@ public sealed class EmbeddingCacheTests
             return new GeneratedEmbeddings<Embedding<float>>(texts.Select(t => new Embedding<float>(new[] { t.Length, 1f })));
         }
 
-        public object? GetService(Type serviceType, object? serviceKey = null) => null;
+        public object? GetService(Type serviceType, object? serviceKey = null) =>
+            model is not null && serviceType == typeof(EmbeddingGeneratorMetadata) ? new EmbeddingGeneratorMetadata("test", null, model, 2) : null;
 
         public void Dispose()
         {
