@@ -42,7 +42,7 @@ run eval eval --data "$data/popqa-dev.jsonl" --format popqa --limit 3 --mode bot
 if [[ -f "$data/popqa-dev.jsonl" ]]; then expect eval-popqa; fi
 run overhead overhead --drafts 1,5 --requests 3 --zero-requests 20 --draft-ms 20 --verify-ms 5 --jitter-ms 2
 expect overhead
-run load load --concurrency 1,8 --requests 20 --warmup 4
+run load load --concurrency 1,8 --requests 20 --warmup 4 --ingest-passages 64
 expect load
 run retrieval retrieval --passages 1000,25000 --shards 1 --queries 20 --ingest-passages 16 --musique none
 expect retrieval

@@ -31,13 +31,17 @@ public sealed class LoadSettings : BenchSettings
     [CommandOption("--drafts <M>")]
     public int Drafts { get; set; } = QueryDefaults.Drafts;
 
+    [CommandOption("--ingest-passages <N>")]
+    [Description("Passages embedded as an ingestion while the query-embedding latency is measured (0 skips it). Default 1024.")]
+    public int IngestPassages { get; set; } = 1024;
+
     [CommandOption("--gateway <URL>")]
     [Description("Load a running gateway (loopback only) instead of starting one in this process.")]
     public string? Gateway { get; set; }
 
     public override ValidationResult Validate() =>
-        Requests < 1 || Warmup < 0 || Drafts is < 1 or > QueryDefaults.MaxDrafts
-            ? ValidationResult.Error("--requests ≥ 1, --warmup ≥ 0, --drafts 1..32.")
+        Requests < 1 || Warmup < 0 || IngestPassages < 0 || Drafts is < 1 or > QueryDefaults.MaxDrafts
+            ? ValidationResult.Error("--requests ≥ 1, --warmup ≥ 0, --ingest-passages ≥ 0, --drafts 1..32.")
             : ValidationResult.Success();
 }
 
@@ -133,7 +137,9 @@ public sealed class LoadCommand : AsyncCommand<LoadSettings>
             }
         });
 
-        var report = BuildReport(run, settings, target, models, results);
+        var contention = settings.IngestPassages > 0 ? await IngestionContention.MeasureAsync(embedder, settings.IngestPassages, cancellationToken) : null;
+        var report = BuildReport(run, settings, target, models, results, contention);
+        contention?.AddTo(report);
         ReportWriter.Show(report);
         var (json, markdown) = ReportWriter.Write(settings.Out, "load", report);
         AnsiConsole.MarkupLine($"wrote [blue]{Markup.Escape(json)}[/] and [blue]{Markup.Escape(markdown)}[/]");
@@ -208,7 +214,7 @@ public sealed class LoadCommand : AsyncCommand<LoadSettings>
         return new EmbedderLimit(method, concurrency, calls.Count, texts, texts / (double)requests, seconds, requests / seconds, texts / seconds);
     }
 
-    private static BenchReport BuildReport(RunInfo run, LoadSettings settings, string target, ModelNames models, IReadOnlyList<LoadLevel> levels)
+    private static BenchReport BuildReport(RunInfo run, LoadSettings settings, string target, ModelNames models, IReadOnlyList<LoadLevel> levels, IngestionContention.Result? contention)
     {
         var report = new BenchReport
         {
@@ -218,7 +224,7 @@ public sealed class LoadCommand : AsyncCommand<LoadSettings>
             Parameters = new Dictionary<string, object?>
             {
                 ["concurrency"] = levels.Select(l => l.Concurrency).ToArray(), ["requests"] = settings.Requests, ["warmup"] = settings.Warmup,
-                ["drafts"] = settings.Drafts, ["target"] = target, ["models"] = models,
+                ["drafts"] = settings.Drafts, ["target"] = target, ["models"] = models, ["ingestionContention"] = contention,
             },
             Results = levels.Select(l => new { l.Concurrency, l.Requests, l.Succeeded, l.Errors, l.Seconds, l.Throughput, l.Latency, l.Limit, l.FractionOfLimit, l.SaturatedLimit, l.FractionOfSaturatedLimit }).ToArray(),
         };
