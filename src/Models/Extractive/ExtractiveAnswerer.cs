@@ -215,29 +215,11 @@ public static class Bridge
             : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector))
               + (AskedNameWeight * question.AskedNameCoverage($"{sentence.Title} {sentence.Text}"));
 
-    /// <summary>Whether a name word only says what kind of thing a name is ("District", "River", "March"): see <see cref="Designators"/>.</summary>
-    internal static bool IsDesignator(string nameWord) => Designators.Contains(nameWord);
-
-    // Name words so common that sharing them links nothing ("… in the United States").
-    private static readonly HashSet<string> Common = new(StringComparer.Ordinal) { "united", "states", "kingdom", "new", "st" };
-
-    // Name words that are part of a name but do not tell it apart: the "District" of "Beitbridge District" and of
-    // "Nuwara Eliya District", a month ("March 1761"), a point of the compass. They link two sentences only together with
-    // a word that does ("Limpopo River"), or when the bridge has no other word ("North Sea").
-    private static readonly HashSet<string> Designators = new(StringComparer.Ordinal)
-    {
-        "saint", "north", "south", "east", "west", "northern", "southern", "eastern", "western", "central", "upper", "lower",
-        "great", "district", "county", "province", "region", "state", "city", "town", "village", "municipality", "republic",
-        "island", "islands", "river", "lake", "mount", "mountains", "sea", "ocean", "bay", "valley", "national",
-        "international", "university", "college", "school", "church", "party", "museum", "park",
-        "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    };
-
     /// <summary>The names of a text that the question does not mention: the entities a hop leads to.</summary>
     public static IReadOnlySet<string> NewNames(QuestionProfile question, string text)
     {
         var asked = QuestionProfile.Terms(question.Stem).ToHashSet(StringComparer.Ordinal);
-        return QuestionProfile.NamesIn(text).Where(n => !asked.Contains(n) && !Common.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        return QuestionProfile.NamesIn(text).Where(n => !asked.Contains(n) && !NameWords.IsCommon(n)).ToHashSet(StringComparer.Ordinal);
     }
 
     /// <summary>
@@ -245,7 +227,7 @@ public static class Bridge
     /// "District" or "March"): two passages that share one are likely two hops of the same chain.
     /// </summary>
     public static IReadOnlySet<string> DistinctiveNewNames(QuestionProfile question, string text) =>
-        NewNames(question, text).Where(n => !Designators.Contains(n)).ToHashSet(StringComparer.Ordinal);
+        NewNames(question, text).Where(n => !NameWords.IsDesignator(n)).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>
     /// How firmly a text names the bridge: 1 from two of its name words on ("American … Association"), ½ for one; 0 when
@@ -255,8 +237,8 @@ public static class Bridge
     {
         var names = QuestionProfile.NamesIn(text);
         var shared = bridge.Where(names.Contains).ToArray();
-        var distinctive = bridge.Any(n => !Designators.Contains(n));
-        return distinctive && shared.All(Designators.Contains) ? 0 : Math.Min(1, shared.Length / 2.0);
+        var distinctive = bridge.Any(n => !NameWords.IsDesignator(n));
+        return distinctive && shared.All(NameWords.IsDesignator) ? 0 : Math.Min(1, shared.Length / 2.0);
     }
 }
 

@@ -34,7 +34,7 @@ public sealed partial class QuestionProfile
             ? Names.Except(Terms(asked), StringComparer.Ordinal).ToHashSet(StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
         AskedNames = IsMultiHop
-            ? Names.Except(BridgeNames, StringComparer.Ordinal).Where(n => !Bridge.IsDesignator(n)).ToHashSet(StringComparer.Ordinal)
+            ? Names.Except(BridgeNames, StringComparer.Ordinal).Where(n => !NameWords.IsDesignator(n)).ToHashSet(StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
         Expects = IsMultipleChoice ? AnswerKind.Any
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
