@@ -224,9 +224,13 @@ public sealed class LoadCommand : AsyncCommand<LoadSettings>
             Parameters = new Dictionary<string, object?>
             {
                 ["concurrency"] = levels.Select(l => l.Concurrency).ToArray(), ["requests"] = settings.Requests, ["warmup"] = settings.Warmup,
-                ["drafts"] = settings.Drafts, ["target"] = target, ["models"] = models, ["ingestionContention"] = contention,
+                ["drafts"] = settings.Drafts, ["target"] = target, ["models"] = models, ["ingestPassages"] = settings.IngestPassages,
             },
-            Results = levels.Select(l => new { l.Concurrency, l.Requests, l.Succeeded, l.Errors, l.Seconds, l.Throughput, l.Latency, l.Limit, l.FractionOfLimit, l.SaturatedLimit, l.FractionOfSaturatedLimit }).ToArray(),
+            Results = new
+            {
+                Levels = levels.Select(l => new { l.Concurrency, l.Requests, l.Succeeded, l.Errors, l.Seconds, l.Throughput, l.Latency, l.Limit, l.FractionOfLimit, l.SaturatedLimit, l.FractionOfSaturatedLimit }).ToArray(),
+                IngestionContention = contention,
+            },
         };
 
         report.Tables.Add(new ReportTable($"Gateway throughput and latency, {settings.Requests} requests per level",

@@ -11,9 +11,11 @@ public enum EmbeddingPriority
 }
 
 /// <summary>
-/// A fixed number of inference slots, handed out in arrival order, with every waiting interactive call served before
-/// any waiting bulk one. Bulk work may use every slot while no query waits, so ingestion loses no throughput, but a
-/// query that arrives behind a burst of ingestion batches waits for the first slot to free, not for the whole burst.
+/// A fixed number of inference slots, handed out in arrival order, with waiting interactive calls served before waiting
+/// bulk ones. Bulk work may use every slot while no query waits, so ingestion loses no throughput, but a query that
+/// arrives behind a burst of ingestion batches waits for the first slot to free, not for the whole burst. So that a
+/// steady stream of queries cannot starve an ingestion until it times out, every <see cref="BulkShare"/>-th slot freed
+/// while both kinds wait goes to bulk work.
 /// </summary>
 /// <remarks>
 /// A plain <see cref="SemaphoreSlim"/> made no such promise: while a gateway indexed its corpus, a query's few sentences
@@ -25,6 +27,10 @@ public sealed class InferenceGate
     private readonly Queue<TaskCompletionSource> _interactive = new();
     private readonly Queue<TaskCompletionSource> _bulk = new();
     private int _free;
+    private int _interactiveInARow;
+
+    /// <summary>While both kinds wait, one slot in this many goes to bulk work.</summary>
+    public const int BulkShare = 8;
 
     public InferenceGate(int slots)
     {
@@ -50,7 +56,9 @@ public sealed class InferenceGate
         }
 
         // A cancelled waiter stays queued, completed: Release skips it, so no slot is ever handed to a caller that left.
-        using (cancellationToken.Register(static w => ((TaskCompletionSource)w!).TrySetCanceled(), waiter))
+        // (Awaiting the waiter itself, not WaitAsync(token): a slot granted just before the cancellation is still taken,
+        // and given back by the caller's using.)
+        using (cancellationToken.Register(static (w, token) => ((TaskCompletionSource)w!).TrySetCanceled(token), waiter))
         {
             await waiter.Task.ConfigureAwait(false);
         }
@@ -62,7 +70,7 @@ public sealed class InferenceGate
     {
         lock (_lock)
         {
-            while (_interactive.TryDequeue(out var next) || _bulk.TryDequeue(out next))
+            while (Next() is { } next)
             {
                 if (next.TrySetResult())
                 {
@@ -72,6 +80,19 @@ public sealed class InferenceGate
 
             _free++;
         }
+    }
+
+    private TaskCompletionSource? Next()
+    {
+        var bulkWaits = _bulk.Count > 0;
+        if (_interactive.Count > 0 && !(bulkWaits && _interactiveInARow >= BulkShare - 1))
+        {
+            _interactiveInARow = bulkWaits ? _interactiveInARow + 1 : 0;
+            return _interactive.Dequeue();
+        }
+
+        _interactiveInARow = 0;
+        return bulkWaits ? _bulk.Dequeue() : null;
     }
 
     /// <summary>One slot, held until disposed.</summary>

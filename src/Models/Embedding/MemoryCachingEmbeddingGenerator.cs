@@ -1,30 +1,6 @@
-using System.Collections.Concurrent;
 using Microsoft.Extensions.AI;
-using Microsoft.Extensions.Caching.Memory;
 
 namespace Orleans.SpecRag.Models.Embedding;
-
-/// <summary>
-/// Embeddings already computed, and those being computed right now, by text and embedding model. One per host; hosts
-/// that share a model in one process (a bench's silos, a test's gateways) may share one, since a key names its model.
-/// </summary>
-public sealed class EmbeddingCache : IDisposable
-{
-    // Size is counted in vectors; 20k × 384 floats ≈ 30 MB.
-    public const long CapacityInVectors = 20_000;
-
-    private static readonly MemoryCacheEntryOptions Entry = new() { Size = 1, SlidingExpiration = TimeSpan.FromMinutes(30) };
-
-    private readonly MemoryCache _cache = new(new MemoryCacheOptions { SizeLimit = CapacityInVectors });
-
-    internal ConcurrentDictionary<(string Model, string Text), Task<Embedding<float>>> InFlight { get; } = new();
-
-    internal bool TryGet((string Model, string Text) key, out Embedding<float>? embedding) => _cache.TryGetValue(key, out embedding);
-
-    internal void Set((string Model, string Text) key, Embedding<float> embedding) => _cache.Set(key, embedding, Entry);
-
-    public void Dispose() => _cache.Dispose();
-}
 
 /// <summary>
 /// A caching decorator over an <see cref="EmbeddingCache"/>: drafts of one query share the question and often the same
@@ -58,42 +34,50 @@ public sealed class MemoryCachingEmbeddingGenerator : DelegatingEmbeddingGenerat
     {
         _cache = cache;
         _ownsCache = ownsCache;
-        _model = inner.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? inner.GetType().FullName!;
+        // A generator that names no model shares nothing: a key of its own, so another such generator's vectors are never taken.
+        _model = inner.GetService<EmbeddingGeneratorMetadata>()?.DefaultModelId ?? $"unnamed model {Guid.NewGuid():N}";
     }
 
     public override async Task<GeneratedEmbeddings<Embedding<float>>> GenerateAsync(
         IEnumerable<string> values, EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var texts = values as IReadOnlyList<string> ?? values.ToArray();
+        var priority = options.Priority;
         var result = new Embedding<float>[texts.Count];
         List<(int Index, Task<Embedding<float>> Pending)>? waits = null;
-        Dictionary<string, TaskCompletionSource<Embedding<float>>>? owned = null;
+        Dictionary<string, (TaskCompletionSource<Embedding<float>> Result, EmbeddingCache.InFlight? Published)>? owned = null;
         for (var i = 0; i < texts.Count; i++)
         {
             var text = texts[i];
-            if (_cache.TryGet((_model, text), out var hit) && hit is not null)
+            if (_cache.TryGet(_model, text, out var hit) && hit is not null)
             {
                 result[i] = hit;
+                continue;
+            }
+
+            if (owned?.TryGetValue(text, out var mine) == true)
+            {
+                (waits ??= []).Add((i, mine.Result.Task));
                 continue;
             }
 
             // Single flight: a text another call is embedding right now is awaited, not embedded again. Without it, the
             // first burst of concurrent queries on a cold cache embedded the same sentences once per query: the soak
             // test's first 40 s ran at a few queries a second, and queries queued behind them missed their deadline.
-            if (owned?.TryGetValue(text, out var mine) == true)
-            {
-                (waits ??= []).Add((i, mine.Task));
-                continue;
-            }
-
+            // Except that a query embeds a text itself rather than wait for an ingestion call to reach it: that call's
+            // batches each give way to every query, so it may be far from done.
             var claim = new TaskCompletionSource<Embedding<float>>(TaskCreationOptions.RunContinuationsAsynchronously);
-            var pending = _cache.InFlight.GetOrAdd((_model, text), claim.Task);
-            if (pending == claim.Task)
+            var entry = new EmbeddingCache.InFlight(claim.Task, priority);
+            var pending = _cache.Claim(_model, text, entry);
+            if (pending == entry || (priority == EmbeddingPriority.Interactive && pending.Priority == EmbeddingPriority.Bulk))
             {
-                (owned ??= new(StringComparer.Ordinal))[text] = claim;
+                (owned ??= new(StringComparer.Ordinal))[text] = (claim, pending == entry ? entry : null);
+                (waits ??= []).Add((i, claim.Task));
             }
-
-            (waits ??= []).Add((i, pending));
+            else
+            {
+                (waits ??= []).Add((i, pending.Embedding));
+            }
         }
 
         if (owned is not null)
@@ -104,13 +88,13 @@ public sealed class MemoryCachingEmbeddingGenerator : DelegatingEmbeddingGenerat
                 var generated = await base.GenerateAsync(mine, options, cancellationToken);
                 for (var j = 0; j < mine.Length; j++)
                 {
-                    _cache.Set((_model, mine[j]), generated[j]);
-                    owned[mine[j]].TrySetResult(generated[j]);
+                    _cache.Set(_model, mine[j], generated[j]);
+                    owned[mine[j]].Result.TrySetResult(generated[j]);
                 }
             }
             catch (Exception ex)
             {
-                foreach (var claim in owned.Values)
+                foreach (var (claim, _) in owned.Values)
                 {
                     claim.TrySetException(ex);
                 }
@@ -119,13 +103,17 @@ public sealed class MemoryCachingEmbeddingGenerator : DelegatingEmbeddingGenerat
             }
             finally
             {
-                foreach (var (text, claim) in owned)
+                foreach (var (text, (_, published)) in owned)
                 {
-                    _cache.InFlight.TryRemove(new KeyValuePair<(string, string), Task<Embedding<float>>>((_model, text), claim.Task));
+                    if (published is not null)
+                    {
+                        _cache.Release(_model, text, published);
+                    }
                 }
             }
         }
 
+        List<int>? orphaned = null;
         foreach (var (index, pending) in waits ?? [])
         {
             try
@@ -134,8 +122,19 @@ public sealed class MemoryCachingEmbeddingGenerator : DelegatingEmbeddingGenerat
             }
             catch (Exception) when (!cancellationToken.IsCancellationRequested && !pending.IsCompletedSuccessfully)
             {
-                // The call that was embedding this text failed or was cancelled by its own caller: embed it here.
-                result[index] = (await base.GenerateAsync([texts[index]], options, cancellationToken))[0];
+                // The call that was embedding this text failed or was cancelled by its own caller: embed it here, with the
+                // other texts that happened to, in one call.
+                (orphaned ??= []).Add(index);
+            }
+        }
+
+        if (orphaned is not null)
+        {
+            var generated = await base.GenerateAsync(orphaned.Select(i => texts[i]).ToArray(), options, cancellationToken);
+            for (var j = 0; j < orphaned.Count; j++)
+            {
+                result[orphaned[j]] = generated[j];
+                _cache.Set(_model, texts[orphaned[j]], generated[j]);
             }
         }
 

@@ -18,7 +18,7 @@ public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float
 {
     private const int MaxBatch = 32;
 
-    // A query waits for at most one running bulk batch (the gate does not preempt): eight ~100-word passages take about
+    // A query waits for a running bulk batch to finish (the gate does not preempt): eight ~100-word passages take about
     // as long as a query's own call, where 32 kept a query waiting seconds on a busy two-core machine. The model gets as
     // much done per passage either way.
     private const int MaxBulkBatch = 8;

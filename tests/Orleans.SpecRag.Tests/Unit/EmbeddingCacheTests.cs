@@ -91,9 +91,60 @@ public sealed class EmbeddingCacheTests
         Assert.Equal([EmbeddingPriority.Bulk, EmbeddingPriority.Interactive], model.Priorities);
     }
 
+    [Fact]
+    public async Task A_query_embeds_a_text_itself_rather_than_wait_for_the_ingestion_that_is_embedding_it()
+    {
+        var model = new GatedCountingGenerator();
+        var cached = new MemoryCachingEmbeddingGenerator(model);
+
+        var ingestion = cached.EmbedAsync(["passage"], EmbeddingPriority.Bulk);
+        await model.FirstCallArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var query = cached.EmbedAsync(["passage"]);
+        await model.SecondCallArrived.Task.WaitAsync(TimeSpan.FromSeconds(10)); // it went to the model while the ingestion's call was still running
+        model.Release.TrySetResult();
+
+        await Task.WhenAll(ingestion, query);
+        Assert.Equal([EmbeddingPriority.Bulk, EmbeddingPriority.Interactive], model.Priorities);
+    }
+
+    [Fact]
+    public async Task An_ingestion_waits_for_a_query_that_is_embedding_the_same_text()
+    {
+        var model = new GatedCountingGenerator();
+        var cached = new MemoryCachingEmbeddingGenerator(model);
+
+        var query = cached.EmbedAsync(["passage"]);
+        await model.FirstCallArrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var ingestion = cached.EmbedAsync(["passage"], EmbeddingPriority.Bulk);
+        model.Release.TrySetResult();
+
+        var vectors = await Task.WhenAll(query, ingestion);
+        Assert.Equal(["passage"], model.Texts);
+        Assert.Same(vectors[0][0], vectors[1][0]);
+    }
+
+    [Fact]
+    public async Task The_priority_passes_through_the_hosts_decorators_to_the_model()
+    {
+        var model = new GatedCountingGenerator("model-a");
+        model.Release.TrySetResult();
+        using var chain = new EmbeddingGeneratorBuilder<string, Embedding<float>>(model)
+            .Use(inner => new MemoryCachingEmbeddingGenerator(inner))
+            .UseOpenTelemetry(sourceName: "tests")
+            .Build();
+
+        await chain.EmbedAsync(["passage"], EmbeddingPriority.Bulk);
+
+        Assert.Equal([EmbeddingPriority.Bulk], model.Priorities);
+    }
+
     private sealed class GatedCountingGenerator(string? model = null) : IEmbeddingGenerator<string, Embedding<float>>
     {
+        private int _calls;
+
         public ConcurrentQueue<EmbeddingPriority> Priorities { get; } = new();
+
+        public TaskCompletionSource SecondCallArrived { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
         public ConcurrentQueue<string> Texts { get; } = new();
 
@@ -106,6 +157,11 @@ public sealed class EmbeddingCacheTests
             var texts = values.ToArray();
             Priorities.Enqueue(options.Priority);
             FirstCallArrived.TrySetResult();
+            if (Interlocked.Increment(ref _calls) == 2)
+            {
+                SecondCallArrived.TrySetResult();
+            }
+
             await Release.Task.WaitAsync(cancellationToken);
             foreach (var text in texts)
             {

@@ -89,4 +89,46 @@ public sealed class InferenceGateTests
         (await first).Dispose();
         (await second).Dispose();
     }
+
+    [Fact]
+    public async Task A_steady_stream_of_queries_leaves_one_slot_in_eight_to_a_waiting_ingestion()
+    {
+        var gate = new InferenceGate(slots: 1);
+        var held = await gate.EnterAsync(EmbeddingPriority.Interactive);
+        var waiting = new List<(Task<InferenceGate.Slot> Slot, string Name)> { (gate.EnterAsync(EmbeddingPriority.Bulk).AsTask(), "ingestion") };
+        waiting.AddRange(Enumerable.Range(0, 2 * InferenceGate.BulkShare).Select(i => (gate.EnterAsync(EmbeddingPriority.Interactive).AsTask(), $"query {i}")));
+
+        var order = new List<string>();
+        while (waiting.Count > 0)
+        {
+            held.Dispose(); // one slot: exactly one waiter gets it
+            var granted = await Task.WhenAny(waiting.Select(w => w.Slot)).WaitAsync(TimeSpan.FromSeconds(10));
+            var next = waiting.Single(w => w.Slot == granted);
+            waiting.Remove(next);
+            order.Add(next.Name);
+            held = await granted;
+        }
+
+        held.Dispose();
+        Assert.Equal(InferenceGate.BulkShare - 1, order.IndexOf("ingestion"));
+        Assert.Equal(Enumerable.Range(0, 2 * InferenceGate.BulkShare).Select(i => $"query {i}"), order.Where(n => n != "ingestion"));
+    }
+
+    [Fact]
+    public async Task A_slot_granted_just_before_its_caller_gives_up_is_still_the_callers_to_give_back()
+    {
+        var gate = new InferenceGate(slots: 1);
+        var held = await gate.EnterAsync(EmbeddingPriority.Bulk);
+        using var leaving = new CancellationTokenSource();
+        var waiting = gate.EnterAsync(EmbeddingPriority.Interactive, leaving.Token).AsTask();
+
+        held.Dispose(); // granted…
+        leaving.Cancel(); // …then the caller gives up: it has the slot nonetheless
+        var slot = await waiting.WaitAsync(TimeSpan.FromSeconds(10));
+        var next = gate.EnterAsync(EmbeddingPriority.Interactive);
+        Assert.False(next.IsCompleted);
+
+        slot.Dispose();
+        (await next).Dispose();
+    }
 }
