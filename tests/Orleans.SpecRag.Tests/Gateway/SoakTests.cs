@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.Diagnostics;
 using System.Net.Http.Json;
 using Xunit.Abstractions;
@@ -7,10 +8,16 @@ namespace Orleans.SpecRag.Tests.Gateway;
 [CollectionDefinition(nameof(SoakCollection), DisableParallelization = true)]
 public sealed class SoakCollection;
 
-/// <summary>The embedded default without a rate limit, for the soak.</summary>
+/// <summary>
+/// The embedded default without a rate limit, for the soak; with an embedding cache of its own, as a production gateway
+/// has, so the soak starts cold whichever tests ran before it (the other test gateways share one).
+/// </summary>
 public sealed class SoakGatewayFactory : GatewayFactory
 {
     protected override IReadOnlyDictionary<string, string> Settings => new Dictionary<string, string> { ["SpecRag:RateLimit:PermitsPerSecond"] = "0" };
+
+    protected override void ConfigureServices(IServiceCollection services) =>
+        services.AddSingleton<Orleans.SpecRag.Models.Embedding.EmbeddingCache>(_ => new Orleans.SpecRag.Models.Embedding.EmbeddingCache());
 }
 
 /// <summary>
