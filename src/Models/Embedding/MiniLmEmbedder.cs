@@ -18,9 +18,9 @@ public sealed class MiniLmEmbedder : IEmbeddingGenerator<string, Embedding<float
 {
     private const int MaxBatch = 32;
 
-    // A query waits for a running bulk batch to finish (the gate does not preempt): eight ~100-word passages take about
-    // as long as a query's own call, where 32 kept a query waiting seconds on a busy two-core machine. The model gets as
-    // much done per passage either way.
+    // A query waits for a running bulk batch to finish (the gate does not preempt). During an ingestion on a slow two-core
+    // machine a query's call took 3.0 s at the median with batches of 32, 1.0–1.3 s with 8 (bench load --ingest-passages),
+    // and ingestion still ran at 0.95 of raw ONNX Runtime throughput (bench retrieval).
     private const int MaxBulkBatch = 8;
     private static readonly EmbeddingGeneratorMetadata Metadata = new("onnx", providerUri: null, "all-MiniLM-L6-v2", 384);
     private readonly Lazy<SentenceEncoder> _encoder = new(() => new SentenceEncoder(), LazyThreadSafetyMode.ExecutionAndPublication);
