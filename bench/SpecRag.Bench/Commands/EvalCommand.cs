@@ -136,6 +136,9 @@ public sealed record EvalRecord(
     public double? Coverage { get; init; }
 
     public IReadOnlyList<string> SkippedDocuments { get; init; } = [];
+
+    /// <summary>How many options the question lists (multiple-choice data), else null.</summary>
+    public int? Options { get; init; }
 }
 
 /// <summary>The results of one mode over all questions.</summary>
@@ -162,6 +165,9 @@ public sealed record ModeSummary(
 
     /// <summary>Accuracy ÷ oracle@m.</summary>
     public double? SelectionEfficiency { get; init; }
+
+    /// <summary>Multiple-choice questions: oracle@m if every draft picked a uniformly random option (<see cref="SelectionAnalysis.ChanceOracle"/>).</summary>
+    public double? ChanceOracleAtM { get; init; }
 
     /// <summary>Mean share of the retrieved passages some draft saw.</summary>
     public double? Coverage { get; init; }
@@ -355,6 +361,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
                 DraftRecords = result.Drafts.Select(d => new DraftRecord(d.Index, d.Answer, d.Rationale, Verdict(d.Answer).Correct, d.Scores.Draft, d.Scores.SelfConsistency, d.Scores.SelfReflection, d.DocumentIds)).ToArray(),
                 Coverage = mode.Mode == QueryMode.Speculative && retrievedCount > 0 ? Math.Min(1, drafted.Length / (double)retrievedCount) : null,
                 SkippedDocuments = result.SkippedDocuments,
+                Options = item.Options?.Count,
                 FailedDraftErrors = result.FailedDrafts.Select(f => f.Error).Distinct().ToArray(),
             };
         }
@@ -422,6 +429,9 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
         {
             OracleAtM = oracle,
             SelectionEfficiency = oracle > 0 ? summary.Accuracy / oracle : null,
+            ChanceOracleAtM = format == DatasetFormat.Arc
+                ? drafted.Sum(r => SelectionAnalysis.ChanceOracle(r.Options ?? 0, r.DraftRecords.Count)) / records.Count
+                : null,
             Coverage = Mean(r => r.Coverage),
             Ablations = SelectionAnalysis.Ablations.ToDictionary(a => a, a => drafted.Sum(r => SelectionAnalysis.Ablated(r.DraftRecords, a)) / records.Count),
         };
@@ -467,6 +477,11 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
 
         rows.Add(Row("oracle@m (some draft holds the gold answer)", s => Fmt.Pct(s.OracleAtM)));
         rows.Add(Row("selection efficiency (accuracy ÷ oracle@m)", s => Fmt.Num(s.SelectionEfficiency, "F2")));
+        if (format == DatasetFormat.Arc)
+        {
+            rows.Add(Row("oracle@m by chance (each draft a uniformly random option)", s => Fmt.Pct(s.ChanceOracleAtM)));
+        }
+
         rows.Add(Row($"coverage (share of the top-{settings.TopK} passages some draft saw)", s => Fmt.Pct(s.Coverage)));
         foreach (var ablation in SelectionAnalysis.Ablations)
         {

@@ -9,6 +9,9 @@ public sealed record DraftRecord(int Index, string Answer, string Rationale, boo
 /// <list type="bullet">
 /// <item>oracle@m: the share of questions where at least one draft holds the gold answer, the best any selection can do;</item>
 /// <item>selection efficiency: accuracy ÷ oracle@m, how often the verifier finds a right draft when there is one;</item>
+/// <item>for a multiple-choice question, oracle@m by chance: how often m drafts that each pick a uniformly random option
+/// would hold the key, 1 − (1 − 1/options)^m. An oracle@m near it says the drafts' choices carry little of the key, and
+/// the efficiency cannot be high however well the verifier selects;</item>
 /// <item>the paper's ablations, by selecting again from the same scores: random selection (the expected accuracy of a
 /// uniformly chosen draft), and the argmax without ρ_SC, without ρ_SR or without ρ_Draft.</item>
 /// </list>
@@ -23,6 +26,10 @@ public static class SelectionAnalysis
     public static IReadOnlyList<string> Ablations { get; } = [Random, WithoutSelfConsistency, WithoutSelfReflection, WithoutDraft];
 
     public static bool Oracle(IReadOnlyList<DraftRecord> drafts) => drafts.Any(d => d.Correct);
+
+    /// <summary>The chance that <paramref name="drafts"/> uniformly random picks among <paramref name="options"/> options include the key.</summary>
+    public static double ChanceOracle(int options, int drafts) =>
+        options <= 0 || drafts <= 0 ? 0 : 1 - Math.Pow(1 - (1.0 / options), drafts);
 
     /// <summary>The accuracy (0..1) one question contributes under an ablation.</summary>
     public static double Ablated(IReadOnlyList<DraftRecord> drafts, string ablation)
