@@ -641,9 +641,10 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@",(?<apposition>(?=\s*(?:a|an|the)\s))?(?=\s*\p{Ll})|\b(?:is|are|was|were|be)\s+(?:located|found|based|situated)\b(?!\s+(?:on|upon)\b)")]
     private static partial Regex RelativeClauseEnd();
 
-    // "When did …?", "In what year …", "… was started when?"; not "Who was president when …" (a person), nor "When the
-    // Wall fell, who led East Germany?" (a "when" clause that opens a question about someone).
-    [GeneratedRegex(@"^(?:when\s+(?:did|does|do|was|were|is|are|has|had|will|would|could|can|should)\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
+    // "When did …?", "In what year …", "… was started when?", also after a clause that sets the scene ("In the country
+    // where X lived, when did …?"); not "Who was president when …" (a person), nor "When the Wall fell, who led East
+    // Germany?" (a "when" clause that opens a question about someone).
+    [GeneratedRegex(@"(?:^|,\s*)(?:when\s+(?:did|does|do|was|were|is|are|has|had|will|would|could|can|should)\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForTime();
 
     // "What is Henry Feilden's occupation?" or "Who was Henry Feilden?": what the name is, not a property of it ("What is
@@ -651,7 +652,9 @@ public sealed partial class QuestionProfile
     [GeneratedRegex(@"^(?:(?i:what)\s+(?i:is|was)\s+.+?['’]s?\s+(?i:occupation|profession|job|career|vocation|trade)|(?i:who)\s+(?i:is|was|are|were)\s+\p{Lu}[\p{L}\p{N}.'’\-]*(?:\s+\p{Lu}[\p{L}\p{N}.'’\-]*)*)\s*\??\s*$")]
     private static partial Regex AsksWhatTheNameIs();
 
-    [GeneratedRegex(@"^(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage))\b", RegexOptions.IgnoreCase)]
+    // "How many …?", "What percentage of …?", also after a clause that sets the scene ("In the country that Jiménez is a
+    // part, what percentage of Spanish Wikipedia edits were from there?").
+    [GeneratedRegex(@"(?:^|,\s*)(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage|proportion|fraction|share))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
     // The kinds a question can ask for whose names carry the kind's word (NamedKinds).
