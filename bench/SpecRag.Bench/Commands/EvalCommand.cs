@@ -138,7 +138,7 @@ public sealed record EvalRecord(
     public IReadOnlyList<string> SkippedDocuments { get; init; } = [];
 
     /// <summary>How many options the question lists (multiple-choice data), else null.</summary>
-    public int? Options { get; init; }
+    public int? OptionCount { get; init; }
 }
 
 /// <summary>The results of one mode over all questions.</summary>
@@ -361,7 +361,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
                 DraftRecords = result.Drafts.Select(d => new DraftRecord(d.Index, d.Answer, d.Rationale, Verdict(d.Answer).Correct, d.Scores.Draft, d.Scores.SelfConsistency, d.Scores.SelfReflection, d.DocumentIds)).ToArray(),
                 Coverage = mode.Mode == QueryMode.Speculative && retrievedCount > 0 ? Math.Min(1, drafted.Length / (double)retrievedCount) : null,
                 SkippedDocuments = result.SkippedDocuments,
-                Options = item.Options?.Count,
+                OptionCount = item.Options?.Count,
                 FailedDraftErrors = result.FailedDrafts.Select(f => f.Error).Distinct().ToArray(),
             };
         }
@@ -430,7 +430,7 @@ public sealed class EvalCommand : AsyncCommand<EvalSettings>
             OracleAtM = oracle,
             SelectionEfficiency = oracle > 0 ? summary.Accuracy / oracle : null,
             ChanceOracleAtM = format == DatasetFormat.Arc
-                ? drafted.Sum(r => SelectionAnalysis.ChanceOracle(r.Options ?? 0, r.DraftRecords.Count)) / records.Count
+                ? drafted.Sum(r => SelectionAnalysis.ChanceOracle(r.OptionCount ?? 0, r.DraftRecords.Count)) / records.Count
                 : null,
             Coverage = Mean(r => r.Coverage),
             Ablations = SelectionAnalysis.Ablations.ToDictionary(a => a, a => drafted.Sum(r => SelectionAnalysis.Ablated(r.DraftRecords, a)) / records.Count),

@@ -10,8 +10,8 @@ public sealed record DraftRecord(int Index, string Answer, string Rationale, boo
 /// <item>oracle@m: the share of questions where at least one draft holds the gold answer, the best any selection can do;</item>
 /// <item>selection efficiency: accuracy ÷ oracle@m, how often the verifier finds a right draft when there is one;</item>
 /// <item>for a multiple-choice question, oracle@m by chance: how often m drafts that each pick a uniformly random option
-/// would hold the key, 1 − (1 − 1/options)^m. An oracle@m near it says the drafts' choices carry little of the key, and
-/// the efficiency cannot be high however well the verifier selects;</item>
+/// would hold the key, 1 − (1 − 1/options)^m. An oracle@m near it says that some draft being right is often luck, so
+/// the efficiency is hard to raise;</item>
 /// <item>the paper's ablations, by selecting again from the same scores: random selection (the expected accuracy of a
 /// uniformly chosen draft), and the argmax without ρ_SC, without ρ_SR or without ρ_Draft.</item>
 /// </list>

@@ -644,8 +644,13 @@ public sealed partial class QuestionProfile
     // "When did …?", "In what year …", "… was started when?", also after a clause that sets the scene ("In the country
     // where X lived, when did …?"); not "Who was president when …" (a person), nor "When the Wall fell, who led East
     // Germany?" (a "when" clause that opens a question about someone).
-    [GeneratedRegex(@"(?:^|,\s*)(?:when\s+(?:did|does|do|was|were|is|are|has|had|will|would|could|can|should)\b|(?:in\s+)?(?:what|which)\s+year\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(SceneSetting + @"(?:when\s+(?:did|does|do|was|were|is|are|has|had|will|would|could|can|should)\b|(?:in\s+)?(?:what|which)\s+year(?![-'’])\b)|\bwhen\s*\?\s*$", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForTime();
+
+    // The start of a question, then optionally a clause that sets the scene up to its comma ("In the country where X lived,
+    // …", "When the Wall fell, …"). Not a clause that is itself the question ("Who directed Jaws, when was it
+    // released?" asks for a person first), nor one across a question mark.
+    private const string SceneSetting = @"^(?:(?!\s*(?:who|whom|whose|what|which|where|how)\b)[^?]*?,\s*)?";
 
     // "What is Henry Feilden's occupation?" or "Who was Henry Feilden?": what the name is, not a property of it ("What is
     // the capital of France?") nor someone related to it ("Who was the director of Jaws?").
@@ -653,8 +658,8 @@ public sealed partial class QuestionProfile
     private static partial Regex AsksWhatTheNameIs();
 
     // "How many …?", "What percentage of …?", also after a clause that sets the scene ("In the country that Jiménez is a
-    // part, what percentage of Spanish Wikipedia edits were from there?").
-    [GeneratedRegex(@"(?:^|,\s*)(?:how\s+(?:many|much)|what\s+(?:amount|number|percentage|proportion|fraction|share))\b", RegexOptions.IgnoreCase)]
+    // part, what percentage of Spanish Wikipedia edits were from there?"; SceneSetting). Not "what number-one single".
+    [GeneratedRegex(SceneSetting + @"(?:how\s+(?:many|much)|what\s+(?:amount|number(?![\s-]+one\b)|percentage|proportion|fraction|share))\b", RegexOptions.IgnoreCase)]
     private static partial Regex AsksForNumber();
 
     // The kinds a question can ask for whose names carry the kind's word (NamedKinds).
