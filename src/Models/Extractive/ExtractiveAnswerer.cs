@@ -88,7 +88,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // by the fit to what the question asks of the bridge, not by the relevance to the whole question, which a sentence
         // that only restates the question's own entity (the first hop) wins.
         var candidates = question.IsMultiHop && askedOfBridge is not null
-            ? ranked.OrderByDescending(s => Bridge.Fit(question, s, askedOfBridge)).ToArray()
+            ? ranked.OrderByDescending(s => Bridge.UnchainedFit(question, s, askedOfBridge)).ToArray()
             : ranked;
         var best = (question.Expects == AnswerKind.Description
             ? candidates.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
@@ -108,7 +108,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         }
 
         var logAnswer = ExtractiveCalibration.LogProbability(
-            question.IsMultiHop && askedOfBridge is not null ? Bridge.Fit(question, best, askedOfBridge) : best.Relevance,
+            question.IsMultiHop && askedOfBridge is not null ? Bridge.UnchainedFit(question, best, askedOfBridge) : best.Relevance,
             ExtractiveCalibration.DrafterMidpoint);
         var evidence = new[] { best }.Concat(others).Select(s => s.PassageId).Distinct().ToArray();
         return new DraftOutput(span ?? best.Text, string.Join(' ', rationaleSentences.Select(s => s.Text)), RationaleLogProb: 0, logAnswer) { EvidenceIds = evidence };
@@ -214,6 +214,24 @@ public static class Bridge
             ? sentence.Similarity
             : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector))
               + (AskedNameWeight * question.AskedNameCoverage($"{sentence.Title} {sentence.Text}"));
+
+    /// <summary>Weight of the share of what identifies the bridge that an answer sentence without a first hop names itself.</summary>
+    public const double SelfChainWeight = 0.15;
+
+    /// <summary>
+    /// The fit of an answer to a multi-hop question that found no two-sentence chain: <see cref="Fit"/>, plus, when the
+    /// question asks for a name (a country, a place or thing of a named kind) and the sentence holds one,
+    /// <see cref="SelfChainWeight"/> · the share of what identifies the bridge it names itself. Such a sentence is the
+    /// chain in one ("Brand is a play by the Norwegian Henrik Ibsen" for "What country was the author of Brand a citizen
+    /// of?"), where a sentence that only fits what is asked is about some other thing. Not for a time or a number: the
+    /// sentence that identifies the bridge is its first hop, and first hops are full of dates and counts ("José Jiménez
+    /// Lozano (born 13 May 1930) is a Spanish writer" for "In the country that Jiménez is a part, what percentage …").
+    /// </summary>
+    internal static double UnchainedFit(QuestionProfile question, RankedSentence sentence, float[] askedOfBridge) =>
+        Fit(question, sentence, askedOfBridge)
+        + (question.Expects is AnswerKind.Name or AnswerKind.Country && question.CanAnswer(sentence.Text)
+            ? SelfChainWeight * question.BridgeNameCoverage(sentence.Text)
+            : 0);
 
     /// <summary>The names of a text that the question does not mention: the entities a hop leads to.</summary>
     public static IReadOnlySet<string> NewNames(QuestionProfile question, string text)

@@ -505,6 +505,9 @@ public sealed partial class QuestionProfile
     /// <summary>The share of <see cref="AskedNames"/> that occur in the text (0 when there are none).</summary>
     public double AskedNameCoverage(string text) => Coverage(AskedNames, text);
 
+    /// <summary>The share of <see cref="BridgeNames"/> that occur in the text (0 when there are none).</summary>
+    public double BridgeNameCoverage(string text) => Coverage(BridgeNames, text);
+
     private static double Coverage(IReadOnlySet<string> names, string text)
     {
         if (names.Count == 0)

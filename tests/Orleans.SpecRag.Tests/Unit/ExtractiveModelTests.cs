@@ -801,6 +801,42 @@ public sealed class ExtractiveModelTests
     }
 
     [Fact]
+    public async Task A_multi_hop_draft_without_a_second_hop_prefers_a_sentence_that_is_the_whole_chain_when_a_name_is_asked_for()
+    {
+        var model = new ExtractiveDraftModel(Embedder);
+        const string question = "What country was the author of Brand a citizen of?";
+        const string play = "Brand is a play by the Norwegian playwright Henrik Ibsen.";
+        const string clause = "Citizens of Canada may hold a second passport.";
+        // No second hop: the clause names nothing the play's sentence introduced. Both name a country.
+        Passage[] passages = [P("play", play), P("clause", clause)];
+
+        var profile = QuestionProfile.Of(question);
+        Assert.Equal(AnswerKind.Country, profile.Expects);
+        var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, play, clause]);
+        double Fit(float[] sentence) => ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], sentence)) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], sentence));
+        Assert.True(Fit(v[3]) > Fit(v[2]), "the clause alone fits what is asked better");
+        Assert.True(Fit(v[2]) + (Bridge.SelfChainWeight * profile.BridgeNameCoverage(play)) > Fit(v[3]), "the play's sentence names what identifies the bridge");
+
+        // The play's sentence is the chain in one: it identifies the author and names his country.
+        var draft = await model.DraftAsync(question, passages);
+        Assert.Equal("Norway", draft.Answer);
+        Assert.Equal(ExtractiveCalibration.LogProbability(Fit(v[2]) + (Bridge.SelfChainWeight * profile.BridgeNameCoverage(play)), ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
+    }
+
+    [Theory]
+    [InlineData("In the country that Jiménez is a part, what percentage of Spanish Wikipedia edits were from there?", "José Jiménez Lozano (born 13 May 1930) is a Spanish writer.")]
+    [InlineData("When did the country where the village of Clonbrook is located become a member of CARICOM?", "Clonbrook is a village in Guyana, founded in 1841.")]
+    public void A_first_hop_that_holds_a_time_or_a_number_is_not_taken_for_the_whole_chain(string question, string firstHop)
+    {
+        var profile = QuestionProfile.Of(question);
+        Assert.True(profile.CanAnswer(firstHop), "the first hop holds a number or a time");
+        Assert.True(profile.BridgeNameCoverage(firstHop) > 0, "and names what identifies the bridge");
+        var sentence = new RankedSentence(firstHop, "p", 0, 0, 0.5, 0.5, new float[384]);
+        var asked = new float[384];
+        Assert.Equal(Bridge.Fit(profile, sentence, asked), Bridge.UnchainedFit(profile, sentence, asked), 9);
+    }
+
+    [Fact]
     public async Task A_multiple_choice_question_is_answered_with_the_option_its_passages_support()
     {
         const string question = "Which gas do plants take in from the air to make food by photosynthesis? (A) oxygen (B) carbon dioxide (C) helium (D) neon";
