@@ -84,11 +84,12 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // "What is X's occupation?" by the most relevant sentence that says what X is, one a description can be cut from
         // (a sentence cut off at a passage's end, "The union grew rapidly, to become", reads like a phrase but says nothing).
         // ("He was a defender" counts only in a passage whose title or text names him: not in his namesake's.)
-        // A multi-hop question that found no second hop is answered, and its α judged (below), as a second hop would be:
+        // A multi-hop question that found no second hop is answered, and its α judged (below), much as a second hop would be:
         // by the fit to what the question asks of the bridge, not by the relevance to the whole question, which a sentence
-        // that only restates the question's own entity (the first hop) wins.
+        // that only restates the question's own entity (the first hop) wins; a sentence that is the whole chain, naming
+        // what identifies the bridge and the name asked for, gains what a second hop's link would (Bridge.FitWithoutSecondHop).
         var candidates = question.IsMultiHop && askedOfBridge is not null
-            ? ranked.OrderByDescending(s => Bridge.UnchainedFit(question, s, askedOfBridge)).ToArray()
+            ? ranked.OrderByDescending(s => Bridge.FitWithoutSecondHop(question, s, askedOfBridge)).ToArray()
             : ranked;
         var best = (question.Expects == AnswerKind.Description
             ? candidates.FirstOrDefault(s => question.NameCoverage($"{s.Title} {s.Text}") >= 1 && AnswerSpan.Extract(s.Text, question) is not null)
@@ -108,7 +109,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         }
 
         var logAnswer = ExtractiveCalibration.LogProbability(
-            question.IsMultiHop && askedOfBridge is not null ? Bridge.UnchainedFit(question, best, askedOfBridge) : best.Relevance,
+            question.IsMultiHop && askedOfBridge is not null ? Bridge.FitWithoutSecondHop(question, best, askedOfBridge) : best.Relevance,
             ExtractiveCalibration.DrafterMidpoint);
         var evidence = new[] { best }.Concat(others).Select(s => s.PassageId).Distinct().ToArray();
         return new DraftOutput(span ?? best.Text, string.Join(' ', rationaleSentences.Select(s => s.Text)), RationaleLogProb: 0, logAnswer) { EvidenceIds = evidence };
@@ -215,22 +216,31 @@ public static class Bridge
             : ((1 - AskedWeight) * sentence.Similarity) + (AskedWeight * TensorPrimitives.Dot(askedOfBridge, sentence.Vector))
               + (AskedNameWeight * question.AskedNameCoverage($"{sentence.Title} {sentence.Text}"));
 
-    /// <summary>Weight of the share of what identifies the bridge that an answer sentence without a first hop names itself.</summary>
-    public const double SelfChainWeight = 0.15;
+    /// <summary>Weight of the share of what identifies the bridge that an answer sentence without a second hop names itself (as <see cref="SentenceRanker.NameWeight"/> weighs the question's names).</summary>
+    public const double BridgeNameWeight = 0.15;
 
     /// <summary>
     /// The fit of an answer to a multi-hop question that found no two-sentence chain: <see cref="Fit"/>, plus, when the
     /// question asks for a name (a country, a place or thing of a named kind) and the sentence holds one,
-    /// <see cref="SelfChainWeight"/> · the share of what identifies the bridge it names itself. Such a sentence is the
-    /// chain in one ("Brand is a play by the Norwegian Henrik Ibsen" for "What country was the author of Brand a citizen
-    /// of?"), where a sentence that only fits what is asked is about some other thing. Not for a time or a number: the
-    /// sentence that identifies the bridge is its first hop, and first hops are full of dates and counts ("José Jiménez
-    /// Lozano (born 13 May 1930) is a Spanish writer" for "In the country that Jiménez is a part, what percentage …").
+    /// <see cref="BridgeNameWeight"/> · the share of what identifies the bridge that the sentence's own text names. Such
+    /// a sentence is the chain in one ("Brand is a play by the Norwegian playwright Henrik Ibsen" for "What country was
+    /// the author of Brand a citizen of?"), where a sentence that only fits what is asked is about some other thing.
+    /// <list type="bullet">
+    /// <item>The text, not the passage's title: with the title every sentence of the bridge's own article would count.</item>
+    /// <item>Not for a time or a number: the sentence that names what identifies the bridge is usually the first hop, and
+    /// first hops are full of dates and counts ("José Jiménez Lozano (born 13 May 1930) is a Spanish writer" for "In the
+    /// country that Jiménez is a part, what percentage …").</item>
+    /// <item>Not when the bridge is of the kind asked for (<see cref="QuestionProfile.BridgeIsOfAskedKind"/>): there the
+    /// first hop names a name of that kind, the bridge's ("Johnnycake is … in McDowell County" for "What county shares a
+    /// border with the county in which Johnnycake is located?").</item>
+    /// <item>Only a sentence that can answer: the ordering reaches one that cannot only when none can, and a first hop
+    /// that says nothing of the kind asked for must not win there either.</item>
+    /// </list>
     /// </summary>
-    internal static double UnchainedFit(QuestionProfile question, RankedSentence sentence, float[] askedOfBridge) =>
+    internal static double FitWithoutSecondHop(QuestionProfile question, RankedSentence sentence, float[] askedOfBridge) =>
         Fit(question, sentence, askedOfBridge)
-        + (question.Expects is AnswerKind.Name or AnswerKind.Country && question.CanAnswer(sentence.Text)
-            ? SelfChainWeight * question.BridgeNameCoverage(sentence.Text)
+        + (question.Expects is AnswerKind.Name or AnswerKind.Country && !question.BridgeIsOfAskedKind && question.CanAnswer(sentence.Text)
+            ? BridgeNameWeight * question.BridgeNameCoverage(sentence.Text)
             : 0);
 
     /// <summary>The names of a text that the question does not mention: the entities a hop leads to.</summary>

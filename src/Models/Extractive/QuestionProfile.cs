@@ -36,6 +36,7 @@ public sealed partial class QuestionProfile
         AskedNames = IsMultiHop
             ? Names.Except(BridgeNames, StringComparer.Ordinal).Where(n => !NameWords.IsDesignator(n)).ToHashSet(StringComparer.Ordinal)
             : new HashSet<string>(StringComparer.Ordinal);
+        BridgeIsOfAskedKind = AskedOfBridge is { } askedOf && AsksAgainForItsKind(askedOf);
         Expects = IsMultipleChoice ? AnswerKind.Any
             : AsksForDescription && !IsMultiHop && AsksWhatTheNameIs().IsMatch(Stem) ? AnswerKind.Description
             : AsksForTime().IsMatch(Stem) ? AnswerKind.Time
@@ -499,6 +500,29 @@ public sealed partial class QuestionProfile
 
     public static QuestionProfile Of(string question) => new(question, AnswerOptions.Parse(question));
 
+    private static bool AsksAgainForItsKind(string asked)
+    {
+        var wh = WhNoun().Match(asked);
+        if (!wh.Success || Auxiliary().IsMatch(wh.Groups["noun"].Value))
+        {
+            return false;
+        }
+
+        var rest = asked[(wh.Index + wh.Length)..];
+        var noun = wh.Groups["noun"].Value;
+        return Regex.IsMatch(rest, $@"\b{Regex.Escape(noun)}\b", RegexOptions.IgnoreCase)
+            || (CountryNouns().IsMatch(noun) && CountryNouns().IsMatch(rest));
+    }
+
+    [GeneratedRegex(@"^(?:\w+\s+)?(?:what|which)\s+(?:(?:is|was|are|were)\s+the\s+(?:name\s+of\s+the\s+)?)?(?<noun>\w+)", RegexOptions.IgnoreCase)]
+    private static partial Regex WhNoun();
+
+    [GeneratedRegex(@"^(?:is|was|are|were|do|does|did|has|have|had)$", RegexOptions.IgnoreCase)]
+    private static partial Regex Auxiliary();
+
+    [GeneratedRegex(@"\b(?:country|nation|state)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex CountryNouns();
+
     /// <summary>The share of the question's name tokens that occur in the text (0 when the question names nothing).</summary>
     public double NameCoverage(string text) => Coverage(Names, text);
 
@@ -507,6 +531,14 @@ public sealed partial class QuestionProfile
 
     /// <summary>The share of <see cref="BridgeNames"/> that occur in the text (0 when there are none).</summary>
     public double BridgeNameCoverage(string text) => Coverage(BridgeNames, text);
+
+    /// <summary>
+    /// Whether the bridge is of the kind the question asks for: the noun after its "what" or "which" (or "what is the
+    /// name of the") comes back in what it asks of the bridge ("What county shares a border with the county …", "What is
+    /// the name of the county that borders the county …", "What country borders the country …"; a nation is a country).
+    /// A sentence naming what identifies the bridge is then its first hop, whose name of that kind is the bridge's.
+    /// </summary>
+    public bool BridgeIsOfAskedKind { get; }
 
     private static double Coverage(IReadOnlySet<string> names, string text)
     {

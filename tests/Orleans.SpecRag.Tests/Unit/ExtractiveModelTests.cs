@@ -807,34 +807,67 @@ public sealed class ExtractiveModelTests
         const string question = "What country was the author of Brand a citizen of?";
         const string play = "Brand is a play by the Norwegian playwright Henrik Ibsen.";
         const string clause = "Citizens of Canada may hold a second passport.";
-        // No second hop: the clause names nothing the play's sentence introduced. Both name a country.
+        // No second hop: the clause names nothing the play's sentence introduced.
         Passage[] passages = [P("play", play), P("clause", clause)];
 
         var profile = QuestionProfile.Of(question);
         Assert.Equal(AnswerKind.Country, profile.Expects);
+        Assert.True(profile.CanAnswer(play) && profile.CanAnswer(clause), "both sentences name a country");
         var v = await Embedder.EmbedAsync([profile.Stem, profile.AskedOfBridge!, play, clause]);
         double Fit(float[] sentence) => ((1 - Bridge.AskedWeight) * TensorPrimitives.Dot(v[0], sentence)) + (Bridge.AskedWeight * TensorPrimitives.Dot(v[1], sentence));
+        var bonus = Bridge.BridgeNameWeight * profile.BridgeNameCoverage(play);
         Assert.True(Fit(v[3]) > Fit(v[2]), "the clause alone fits what is asked better");
-        Assert.True(Fit(v[2]) + (Bridge.SelfChainWeight * profile.BridgeNameCoverage(play)) > Fit(v[3]), "the play's sentence names what identifies the bridge");
+        Assert.True(Fit(v[2]) + bonus > Fit(v[3]), "naming the author's play lifts the play's sentence above the clause");
 
         // The play's sentence is the chain in one: it identifies the author and names his country.
         var draft = await model.DraftAsync(question, passages);
         Assert.Equal("Norway", draft.Answer);
-        Assert.Equal(ExtractiveCalibration.LogProbability(Fit(v[2]) + (Bridge.SelfChainWeight * profile.BridgeNameCoverage(play)), ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
+        Assert.Equal(ExtractiveCalibration.LogProbability(Fit(v[2]) + bonus, ExtractiveCalibration.DrafterMidpoint), draft.AnswerLogProb, 4);
     }
 
     [Theory]
-    [InlineData("In the country that Jiménez is a part, what percentage of Spanish Wikipedia edits were from there?", "José Jiménez Lozano (born 13 May 1930) is a Spanish writer.")]
-    [InlineData("When did the country where the village of Clonbrook is located become a member of CARICOM?", "Clonbrook is a village in Guyana, founded in 1841.")]
-    public void A_first_hop_that_holds_a_time_or_a_number_is_not_taken_for_the_whole_chain(string question, string firstHop)
+    [InlineData("What body of water is near the location where the Siege of Cassel took place?", "Kassel, spelled Cassel until 1928, lies on the Fulda River.", 0.5)]
+    [InlineData("What river flows past the city where the Siege of Cassel took place?", "The Siege of Cassel was fought on the banks of the Fulda River.", 1.0)]
+    [InlineData("What country was the author of Brand a citizen of?", "Brand is a play by the Norwegian playwright Henrik Ibsen.", 1.0)]
+    public void A_sentence_without_a_second_hop_that_names_the_bridge_and_a_name_of_the_kind_asked_gains_its_share_of_the_bridge(string question, string sentence, double share)
     {
         var profile = QuestionProfile.Of(question);
-        Assert.True(profile.CanAnswer(firstHop), "the first hop holds a number or a time");
+        Assert.True(profile.Expects is AnswerKind.Name or AnswerKind.Country, $"{profile.Expects}");
+        Assert.True(profile.CanAnswer(sentence));
+        var ranked = new RankedSentence(sentence, "p", 0, 0, 0.5, 0.5, new float[384]);
+        var asked = new float[384];
+        Assert.Equal(Bridge.Fit(profile, ranked, asked) + (Bridge.BridgeNameWeight * share), Bridge.FitWithoutSecondHop(profile, ranked, asked), 9);
+    }
+
+    [Theory]
+    // A time or a number: the first hop holds one.
+    [InlineData("In the country that Jiménez is a part, what percentage of Spanish Wikipedia edits were from there?", "José Jiménez Lozano (born 13 May 1930) is a Spanish writer.")]
+    [InlineData("When did the country where the village of Clonbrook is located become a member of CARICOM?", "Clonbrook is a village in Guyana, founded in 1841.")]
+    // The bridge is of the kind asked for: the first hop names the bridge, a name of that kind.
+    [InlineData("What county shares a border with the county in which Johnnycake is located?", "Johnnycake is an unincorporated community in McDowell County, West Virginia.")]
+    [InlineData("What country borders the country where Clonbrook is located?", "Clonbrook is a village in the Demerara-Mahaica region of Guyana.")]
+    public void A_first_hop_is_not_taken_for_the_whole_chain(string question, string firstHop)
+    {
+        var profile = QuestionProfile.Of(question);
+        Assert.True(profile.IsMultiHop);
+        Assert.True(profile.CanAnswer(firstHop), "the first hop holds an answer of the kind asked for");
         Assert.True(profile.BridgeNameCoverage(firstHop) > 0, "and names what identifies the bridge");
         var sentence = new RankedSentence(firstHop, "p", 0, 0, 0.5, 0.5, new float[384]);
         var asked = new float[384];
-        Assert.Equal(Bridge.Fit(profile, sentence, asked), Bridge.UnchainedFit(profile, sentence, asked), 9);
+        Assert.Equal(Bridge.Fit(profile, sentence, asked), Bridge.FitWithoutSecondHop(profile, sentence, asked), 9);
     }
+
+    [Theory]
+    [InlineData("What county shares a border with the county in which Johnnycake is located?", true)]
+    [InlineData("What country borders the country where Clonbrook is located?", true)]
+    [InlineData("Which nation borders the country where Clonbrook is located?", true)]
+    [InlineData("What country was the author of Brand a citizen of?", false)]
+    [InlineData("In which country is the river that flows through Vienna?", false)]
+    [InlineData("What body of water is near the location where the Siege of Cassel took place?", false)]
+    [InlineData("What is the name of the county that borders the county where Johnnycake is located?", true)]
+    [InlineData("What is the capital of the country where Clonbrook is located?", false)]
+    public void A_bridge_is_of_the_kind_asked_for_when_the_question_names_that_kind_again(string question, bool same) =>
+        Assert.Equal(same, QuestionProfile.Of(question).BridgeIsOfAskedKind);
 
     [Fact]
     public async Task A_multiple_choice_question_is_answered_with_the_option_its_passages_support()
