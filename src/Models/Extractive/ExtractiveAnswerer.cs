@@ -87,7 +87,7 @@ public sealed class ExtractiveAnswerer(IEmbeddingGenerator<string, Embedding<flo
         // A multi-hop question that found no second hop is answered, and its α judged (below), much as a second hop would be:
         // by the fit to what the question asks of the bridge, not by the relevance to the whole question, which a sentence
         // that only restates the question's own entity (the first hop) wins; a sentence that is the whole chain, naming
-        // what identifies the bridge and the name asked for, gains what a second hop's link would (Bridge.FitWithoutSecondHop).
+        // what identifies the bridge and the name asked for, gains for the bridge's names it holds (Bridge.FitWithoutSecondHop).
         var candidates = question.IsMultiHop && askedOfBridge is not null
             ? ranked.OrderByDescending(s => Bridge.FitWithoutSecondHop(question, s, askedOfBridge)).ToArray()
             : ranked;

@@ -535,7 +535,7 @@ public sealed partial class QuestionProfile
     /// <summary>
     /// Whether the bridge is of the kind the question asks for: the noun after its "what" or "which" (or "what is the
     /// name of the") comes back in what it asks of the bridge ("What county shares a border with the county …", "What is
-    /// the name of the county that borders the county …", "What country borders the country …"; a nation is a country).
+    /// the name of the county that borders the county …", "What country borders the country …"; a nation or a state is a country).
     /// A sentence naming what identifies the bridge is then its first hop, whose name of that kind is the bridge's.
     /// </summary>
     public bool BridgeIsOfAskedKind { get; }
