@@ -274,9 +274,9 @@ public static class Bridge
 /// How strongly some sentences support an option of a multiple-choice question: the mean cosine similarity of the
 /// best <see cref="SupportingSentences"/> sentences to the statement "‹stem› ‹option›". On the ARC-Challenge dev slice
 /// this chose the key for 46 % of questions over all ten passages, against 38 % for the single best sentence and 22 %
-/// for the option's similarity to the question alone (no passages). The other encoder NuGet serves offline,
-/// snowflake-arctic-embed-xs, chose it for 34 % the same way (40 % with its query prefix on the statement; 44 % with the
-/// two encoders' standardised supports added), so MiniLM stays.
+/// for the option's similarity to the question alone (no passages). In a probe outside the repository, the other
+/// encoder NuGet serves, snowflake-arctic-embed-xs, chose it for 34 % the same way (40 % with its query prefix on the
+/// statement; 44 % with the two encoders' standardised supports added), so MiniLM stays.
 /// </summary>
 public static class OptionSupport
 {
